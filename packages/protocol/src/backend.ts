@@ -219,8 +219,13 @@ export interface Backend {
   rename?(ctx: RequestContext, parent: number, name: Name, newParent: number, newName: Name, flags: number): R<void>;
   link?(ctx: RequestContext, nodeid: number, newParent: number, newName: Name): R<Entry>;
 
-  /** flags: the open(2) flags, Linux numbering. */
+  /**
+   * flags: the open(2) flags, Linux numbering. O_TRUNC arrives here (the
+   * session negotiates FUSE_ATOMIC_O_TRUNC unless options.atomicOTrunc is
+   * false): truncate the file when it is set.
+   */
   open?(ctx: RequestContext, nodeid: number, flags: number): R<OpenReply>;
+  /** flags as in open() (O_TRUNC included). mode is already masked by umask unless options.dontMask. */
   create?(ctx: RequestContext, parent: number, name: Name, mode: number, umask: number, flags: number): R<CreateReply>;
   /** Return at most `size` bytes; fewer means end of file. May return a view of a buffer the backend reuses. */
   read?(ctx: RequestContext, nodeid: number, fh: number, offset: number, size: number, flags: number): R<Uint8Array>;
@@ -239,7 +244,8 @@ export interface Backend {
   statfs?(ctx: RequestContext, nodeid: number): R<StatfsReply>;
   access?(ctx: RequestContext, nodeid: number, mask: number): R<void>;
 
-  setxattr?(ctx: RequestContext, nodeid: number, name: string, value: Uint8Array, flags: number): R<void>;
+  /** flags: XATTR_CREATE 1, XATTR_REPLACE 2. setxattrFlags: FUSE_SETXATTR_ACL_KILL_SGID (only with handleKillprivV2). */
+  setxattr?(ctx: RequestContext, nodeid: number, name: string, value: Uint8Array, flags: number, setxattrFlags?: number): R<void>;
   /** size 0 asks for the value's length: return it as a number. Otherwise return the value (ERANGE when larger than size). */
   getxattr?(ctx: RequestContext, nodeid: number, name: string, size: number): R<Uint8Array | number>;
   /** Same size convention as getxattr; the value is the NUL-separated list. */

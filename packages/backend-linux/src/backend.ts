@@ -1,0 +1,847 @@
+import {
+  chmodSync, chownSync, closeSync, existsSync, fchmodSync, fchownSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync,
+  futimesSync, linkSync, lstatSync, mkdirSync, openSync, readSync, readlinkSync, renameSync, rmdirSync, statfsSync, symlinkSync,
+  unlinkSync, utimesSync, writeSync, type BigIntStats,
+} from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import {
+  FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME, FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID,
+  FOPEN_CACHE_DIR, FOPEN_KEEP_CACHE, FUSE_WRITE_KILL_SUIDGID, InitFlags, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno,
+  type AttrReply, type Backend, type CreateReply, type DirentPlusSink, type DirentSink, type Entry, type InitInfo, type OpenReply,
+  type RequestContext, type SetattrIn, type StatfsReply,
+} from '@tsfuse/protocol';
+import {
+  ErrnoTranslator, FdWorkingSet, HandleTable, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
+  S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, direntTypeOfMode, dotKind,
+  fuseError, hostNow, hostTime, inoOf, modeAfterKillPriv, procChildPath, procFdPath, sameFile, statToAttr, statfsToReply,
+} from '@tsfuse/passthrough';
+import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from './dir-handle.js';
+import { DirListing, stampOf } from './dir-listing.js';
+import { groupsOfPid, softOpenFileLimit } from './host-limits.js';
+import { LinuxInode } from './linux-inode.js';
+import { COOKIE_DOT, COOKIE_DOTDOT } from './name-hash.js';
+import { O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, hostOpenFlags } from './open-flags.js';
+import { linuxBackendOptionsSchema, type LinuxBackendOptions, type LinuxBackendOptionsInput } from './options.js';
+import { Resolver } from './resolver.js';
+import { makeSpecialFile } from './special-files.js';
+
+const BIGINT = { bigint: true } as const;
+const BIGINT_NOTHROW = { bigint: true, throwIfNoEntry: false } as const;
+const DT_DIR = 4;
+const DT_UNKNOWN = 0;
+const SEEK_SET = 0;
+const SEEK_CUR = 1;
+const SEEK_END = 2;
+const SEEK_DATA = 3;
+const SEEK_HOLE = 4;
+/** Most bytes one COPY_FILE_RANGE copies (a short count is legal; callers loop), so one request never stalls the session for long. */
+const COPY_CHUNK_LIMIT = 16 << 20;
+
+/** An open file: a real host descriptor, so it survives unlink and rename-over on the host. */
+interface FileHandle {
+  fd: number;
+  node: LinuxInode;
+  /** The host open flags. */
+  flags: number;
+}
+
+/**
+ * A passthrough of a host directory on Linux. Every operation reaches host
+ * files through O_PATH descriptors and /proc/self/fd paths, so no operation
+ * ever follows a symlink on the host or leaves the shared root. All host calls
+ * are synchronous (the backend runs on the transport's worker thread).
+ */
+export class LinuxBackend implements Backend {
+  /** Known inodes. */
+  readonly table: InodeTable<LinuxInode>;
+  /** Descriptors and path resolution. */
+  readonly resolver: Resolver;
+  /** The options after defaults. */
+  readonly options: LinuxBackendOptions;
+  private readonly files = new HandleTable<FileHandle>();
+  private readonly dirs = new HandleTable<DirHandle>();
+  private readonly errors: ErrnoTranslator;
+  private readonly chownToCaller: boolean;
+  private readonly isRoot: boolean;
+  private writeback = false;
+  private ioBuf = Buffer.allocUnsafe(1 << 20);
+  private readonly nameBuf = Buffer.allocUnsafe(256);
+
+  constructor(input: LinuxBackendOptionsInput) {
+    const options = linuxBackendOptionsSchema.parse(input);
+    this.options = options;
+    if (process.platform !== 'linux') throw new Error('@tsfuse/backend-linux needs Linux (O_PATH and /proc/self/fd)');
+    if (!existsSync('/proc/self/fd')) throw new Error('@tsfuse/backend-linux needs /proc mounted (it reaches files through /proc/self/fd)');
+    this.errors = new ErrnoTranslator({ log: options.log });
+    const rootFd = openSync(resolvePath(options.root), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    const rootStat = fstatSync(rootFd, BIGINT);
+    this.table = new InodeTable<LinuxInode>({
+      rootStat,
+      create: (nodeid, st) => new LinuxInode(nodeid, st),
+      onDrop: (node) => this.dropNode(node),
+    });
+    this.table.root.fd = rootFd;
+    this.table.root.fdPinned = true;
+    const soft = softOpenFileLimit();
+    const capacity = soft === undefined ? options.maxPathFds : Math.min(options.maxPathFds, Math.max(16, Math.floor(soft / 2)));
+    this.resolver = new Resolver(this.table, new FdWorkingSet<LinuxInode>(capacity));
+    this.isRoot = process.getuid?.() === 0;
+    this.chownToCaller = (options.ownership ?? (this.isRoot ? 'caller' : 'daemon')) === 'caller';
+  }
+
+  init(info: InitInfo): void {
+    this.writeback = (info.flags & InitFlags.WRITEBACK_CACHE) !== 0n;
+  }
+
+  destroy(): void {
+    for (const [, h] of this.files) {
+      try {
+        closeSync(h.fd);
+      } catch {
+        // closing at teardown: nothing to report to
+      }
+    }
+    for (const [fh] of [...this.files]) this.files.remove(fh);
+    for (const [fh] of [...this.dirs]) this.dirs.remove(fh);
+    this.table.clear();
+    this.resolver.workingSet.clear();
+  }
+
+  // ---- names ----------------------------------------------------------------
+
+  lookup(_ctx: RequestContext, parent: number, name: Buffer): Entry {
+    try {
+      this.resolver.begin();
+      checkName(name, 'lookup');
+      const p = this.table.node(parent);
+      const dots = dotKind(name);
+      if (dots !== 0) return this.lookupDots(p, dots);
+      const pfd = this.resolver.dirFdOf(p);
+      const st = lstatSync(procChildPath(pfd, name), BIGINT_NOTHROW);
+      if (st === undefined) throw fuseError(errno.ENOENT);
+      const node = this.table.learn(st, p, name.toString('latin1'));
+      this.table.lookedUp(node);
+      return this.entry(node, st);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'lookup');
+    }
+  }
+
+  /** "." is the directory itself; ".." its parent, never above the root. */
+  private lookupDots(p: LinuxInode, dots: 1 | 2): Entry {
+    if (!p.isDir) throw fuseError(errno.ENOTDIR);
+    if (dots === 1 || p === this.table.root) {
+      const st = this.resolver.statOf(p);
+      this.table.lookedUp(p);
+      return this.entry(p, st);
+    }
+    const gp = p.parent as LinuxInode | undefined;
+    if (gp === undefined) throw fuseError(errno.ESTALE);
+    const st = lstatSync(procChildPath(this.resolver.fdOf(p), '..'), BIGINT_NOTHROW);
+    if (st === undefined || !sameFile(gp, st)) throw fuseError(errno.ESTALE);
+    this.table.lookedUp(gp);
+    return this.entry(gp, st);
+  }
+
+  forget(nodeid: number, nlookup: number): void {
+    this.table.forget(nodeid, nlookup);
+  }
+
+  // ---- attributes -----------------------------------------------------------
+
+  getattr(_ctx: RequestContext, nodeid: number, fh: number | undefined): AttrReply {
+    try {
+      this.resolver.begin();
+      const node = this.table.node(nodeid);
+      const h = fh === undefined ? undefined : this.files.get(fh);
+      const st = h !== undefined && h.node === node ? fstatSync(h.fd, BIGINT) : this.resolver.statOf(node);
+      return this.attrReply(st);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'getattr');
+    }
+  }
+
+  setattr(_ctx: RequestContext, nodeid: number, attr: SetattrIn): AttrReply {
+    try {
+      this.resolver.begin();
+      const node = this.table.node(nodeid);
+      const valid = attr.valid;
+      const h = attr.fh === undefined ? undefined : this.files.get(attr.fh);
+      const fd = h !== undefined && h.node === node ? h.fd : -1;
+      // Path of the inode itself (magic link of its O_PATH descriptor): only fetched when needed.
+      let path: string | undefined;
+      const self = (): string => (path ??= procFdPath(this.resolver.fdOf(node)));
+
+      if (valid & (FATTR_UID | FATTR_GID)) {
+        const uid = valid & FATTR_UID ? attr.uid : -1;
+        const gid = valid & FATTR_GID ? attr.gid : -1;
+        if (fd >= 0) fchownSync(fd, uid, gid);
+        else chownSync(self(), uid, gid);
+      }
+      if (valid & FATTR_MODE) {
+        if (fd >= 0) fchmodSync(fd, attr.mode & S_IALLUGO);
+        else chmodSync(self(), attr.mode & S_IALLUGO);
+      }
+      if (valid & FATTR_SIZE) this.truncate(node, fd, self, attr.size);
+      if (valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW)) {
+        const now = valid & (FATTR_ATIME_NOW | FATTR_MTIME_NOW) ? hostNow() : 0;
+        let cur: ReturnType<typeof statToAttr> | undefined;
+        const current = () => (cur ??= statToAttr(fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node)));
+        const a =
+          valid & FATTR_ATIME_NOW ? now : valid & FATTR_ATIME ? hostTime(attr.atime, attr.atimensec) : hostTime(current().atime, current().atimensec);
+        const m =
+          valid & FATTR_MTIME_NOW ? now : valid & FATTR_MTIME ? hostTime(attr.mtime, attr.mtimensec) : hostTime(current().mtime, current().mtimensec);
+        if (fd >= 0) futimesSync(fd, a, m);
+        else utimesSync(self(), a, m);
+      }
+      if (valid & FATTR_KILL_SUIDGID && !(valid & FATTR_MODE)) {
+        const st = fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node);
+        const mode = Number(st.mode);
+        const killed = modeAfterKillPriv(mode);
+        if (killed !== mode) {
+          if (fd >= 0) fchmodSync(fd, killed & S_IALLUGO);
+          else chmodSync(self(), killed & S_IALLUGO);
+        }
+      }
+      return this.attrReply(fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node));
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'setattr');
+    }
+  }
+
+  /** truncate(2) semantics: through the open file when there is one, else by opening the inode itself for writing. */
+  private truncate(node: LinuxInode, fd: number, self: () => string, size: number): void {
+    if (fd >= 0) {
+      ftruncateSync(fd, size);
+      return;
+    }
+    const type = this.resolver.statOf(node).mode & BigInt(S_IFMT);
+    if (type === BigInt(S_IFDIR)) throw fuseError(errno.EISDIR);
+    if (type !== BigInt(S_IFREG)) throw fuseError(errno.EINVAL);
+    const wfd = this.resolver.open(self(), O_WRONLY | O_CLOEXEC);
+    try {
+      ftruncateSync(wfd, size);
+    } finally {
+      closeSync(wfd);
+    }
+  }
+
+  readlink(_ctx: RequestContext, nodeid: number): Uint8Array {
+    try {
+      this.resolver.begin();
+      const node = this.table.node(nodeid);
+      if ((node.mode & S_IFMT) !== S_IFLNK) throw fuseError(errno.EINVAL);
+      const parent = node.parent as LinuxInode | undefined;
+      if (parent === undefined || node.name === undefined) throw fuseError(errno.ESTALE);
+      // readlink never follows its final component; the inode's own magic
+      // link would give the /proc path, not the target, so go through the parent
+      // and check afterwards that the name still is this symlink.
+      const path = procChildPath(this.resolver.fdOf(parent), node.name);
+      const target = readlinkSync(path, { encoding: 'buffer' });
+      const st = lstatSync(path, BIGINT_NOTHROW);
+      if (st === undefined || !sameFile(node, st)) throw fuseError(errno.ESTALE);
+      return target;
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'readlink');
+    }
+  }
+
+  // ---- creating and removing names -------------------------------------------
+
+  symlink(ctx: RequestContext, parent: number, name: Buffer, target: Buffer): Entry {
+    try {
+      this.resolver.begin();
+      checkName(name, 'symlink');
+      const p = this.table.node(parent);
+      const pfd = this.resolver.dirFdOf(p);
+      symlinkSync(target, procChildPath(pfd, name));
+      return this.settle(ctx, p, pfd, name, S_IFLNK, -1);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'symlink');
+    }
+  }
+
+  mkdir(ctx: RequestContext, parent: number, name: Buffer, mode: number, umask: number): Entry {
+    try {
+      this.resolver.begin();
+      checkName(name, 'mkdir');
+      const p = this.table.node(parent);
+      const pfd = this.resolver.dirFdOf(p);
+      const perm = mode & ~umask & 0o1777;
+      mkdirSync(procChildPath(pfd, name), { mode: perm });
+      // A directory made in a set-group-ID directory inherits the bit.
+      return this.settle(ctx, p, pfd, name, S_IFDIR, perm | (p.mode & S_ISGID));
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'mkdir');
+    }
+  }
+
+  mknod(ctx: RequestContext, parent: number, name: Buffer, mode: number, rdev: number, umask: number): Entry {
+    try {
+      this.resolver.begin();
+      checkName(name, 'mknod');
+      const p = this.table.node(parent);
+      const pfd = this.resolver.dirFdOf(p);
+      const type = mode & S_IFMT || S_IFREG;
+      const perm = mode & ~umask & S_IALLUGO;
+      switch (type) {
+        case S_IFREG:
+          closeSync(this.resolver.open(procChildPath(pfd, name), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, perm & 0o777));
+          break;
+        case S_IFIFO:
+        case S_IFSOCK:
+          makeSpecialFile(pfd, name, type, 0, this.errors.log);
+          break;
+        case S_IFCHR:
+        case S_IFBLK:
+          if (!this.isRoot) throw fuseError(errno.EPERM);
+          makeSpecialFile(pfd, name, type, rdev, this.errors.log);
+          break;
+        case S_IFDIR:
+          throw fuseError(errno.EPERM);
+        default:
+          throw fuseError(errno.EINVAL);
+      }
+      return this.settle(ctx, p, pfd, name, type, perm);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'mknod');
+    }
+  }
+
+  /**
+   * After creating `name` in `p`: take an O_PATH descriptor of what is there
+   * now, give it to the caller (as root) and the exact mode asked for (the
+   * daemon's own umask must not matter), and count the lookup.
+   */
+  private settle(ctx: RequestContext, p: LinuxInode, pfd: number, name: Buffer, type: number, perm: number): Entry {
+    const fd = this.resolver.open(procChildPath(pfd, name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    let adopted = false;
+    try {
+      let st = fstatSync(fd, BIGINT);
+      // Replaced by someone else between our create and this open.
+      if ((Number(st.mode) & S_IFMT) !== type) throw fuseError(errno.ESTALE);
+      let changed = false;
+      if (this.chownToCaller) {
+        const gid = p.mode & S_ISGID ? -1 : ctx.gid;
+        if (BigInt(ctx.uid) !== st.uid || (gid !== -1 && BigInt(gid) !== st.gid)) {
+          chownSync(procFdPath(fd), ctx.uid, gid);
+          changed = true;
+        }
+      }
+      if (perm >= 0 && type !== S_IFLNK) {
+        const have = Number(st.mode) & S_IALLUGO;
+        // chown cleared set-ID bits the caller asked for: put them back, as the creator's own would have.
+        if (have !== perm || (changed && perm & (S_ISUID | S_ISGID))) {
+          chmodSync(procFdPath(fd), perm);
+          changed = true;
+        }
+      }
+      if (changed) st = fstatSync(fd, BIGINT);
+      const node = this.table.learn(st, p, name.toString('latin1'));
+      if (node.fd < 0) {
+        this.resolver.workingSet.add(node, fd);
+        adopted = true;
+      }
+      this.table.lookedUp(node);
+      return this.entry(node, st);
+    } finally {
+      if (!adopted) closeSync(fd);
+    }
+  }
+
+  unlink(_ctx: RequestContext, parent: number, name: Buffer): void {
+    try {
+      this.resolver.begin();
+      checkName(name, 'unlink');
+      unlinkSync(procChildPath(this.resolver.dirFdOf(this.table.node(parent)), name));
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'unlink');
+    }
+  }
+
+  rmdir(_ctx: RequestContext, parent: number, name: Buffer): void {
+    try {
+      this.resolver.begin();
+      checkName(name, 'rmdir');
+      rmdirSync(procChildPath(this.resolver.dirFdOf(this.table.node(parent)), name));
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'rmdir');
+    }
+  }
+
+  rename(_ctx: RequestContext, parent: number, name: Buffer, newParent: number, newName: Buffer, flags: number): void {
+    try {
+      this.resolver.begin();
+      checkName(name, 'rename');
+      checkName(newName, 'rename');
+      if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) throw fuseError(errno.EINVAL);
+      // No atomic exchange or whiteout without renameat2: what Linux answers for a filesystem that cannot.
+      if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) throw fuseError(errno.EINVAL);
+      const p = this.table.node(parent);
+      const np = this.table.node(newParent);
+      const pfd = this.resolver.dirFdOf(p);
+      const npfd = this.resolver.dirFdOf(np);
+      const from = procChildPath(pfd, name);
+      const to = procChildPath(npfd, newName);
+      if (flags & RENAME_NOREPLACE) this.renameNoReplace(from, to);
+      else renameSync(from, to);
+      const st = lstatSync(to, BIGINT_NOTHROW);
+      const node = st === undefined ? undefined : this.table.find(st);
+      if (node !== undefined) this.table.move(node, np, newName.toString('latin1'));
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'rename');
+    }
+  }
+
+  /**
+   * RENAME_NOREPLACE without renameat2. A non-directory: link() to the new
+   * name (fails with EEXIST atomically), then unlink the old one. A directory:
+   * mkdir() a placeholder at the new name (EEXIST atomically), then rename
+   * over that empty placeholder, which only we could have made. Where hard
+   * links are refused, a check-then-rename with a small window is the fallback.
+   */
+  private renameNoReplace(from: Buffer, to: Buffer): void {
+    const st = lstatSync(from, BIGINT);
+    if ((Number(st.mode) & S_IFMT) === S_IFDIR) {
+      mkdirSync(to, { mode: 0o700 });
+      try {
+        renameSync(from, to);
+      } catch (e) {
+        try {
+          rmdirSync(to);
+        } catch {
+          // someone else's now; leave it
+        }
+        throw e;
+      }
+      return;
+    }
+    try {
+      linkSync(from, to);
+    } catch (e) {
+      const c = (e as { code?: unknown }).code;
+      if (c !== 'EPERM' && c !== 'EMLINK' && c !== 'ENOTSUP' && c !== 'EOPNOTSUPP') throw e;
+      if (lstatSync(to, BIGINT_NOTHROW) !== undefined) throw fuseError(errno.EEXIST);
+      renameSync(from, to);
+      return;
+    }
+    unlinkSync(from);
+  }
+
+  link(_ctx: RequestContext, nodeid: number, newParent: number, newName: Buffer): Entry {
+    try {
+      this.resolver.begin();
+      checkName(newName, 'link');
+      const node = this.table.node(nodeid);
+      const np = this.table.node(newParent);
+      const npfd = this.resolver.dirFdOf(np);
+      if (node.isDir) throw fuseError(errno.EPERM);
+      const parent = node.parent as LinuxInode | undefined;
+      if (parent === undefined || node.name === undefined) throw fuseError(errno.ESTALE);
+      // link(2) does not follow a symlink; check the old name still is this inode, before and after.
+      const from = procChildPath(this.resolver.fdOf(parent), node.name);
+      const before = lstatSync(from, BIGINT_NOTHROW);
+      if (before === undefined || !sameFile(node, before)) throw fuseError(errno.ESTALE);
+      const to = procChildPath(npfd, newName);
+      linkSync(from, to);
+      const st = lstatSync(to, BIGINT);
+      if (!sameFile(node, st)) {
+        unlinkSync(to);
+        throw fuseError(errno.ESTALE);
+      }
+      this.table.lookedUp(node);
+      return this.entry(node, st);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'link');
+    }
+  }
+
+  // ---- files -----------------------------------------------------------------
+
+  open(_ctx: RequestContext, nodeid: number, flags: number): OpenReply {
+    try {
+      this.resolver.begin();
+      const node = this.table.node(nodeid);
+      const pathFd = this.resolver.fdOf(node);
+      switch (node.mode & S_IFMT) {
+        case S_IFREG:
+          break;
+        case S_IFDIR:
+          throw fuseError(errno.EISDIR);
+        case S_IFLNK:
+          throw fuseError(errno.ELOOP);
+        default:
+          // The kernel opens FIFOs, sockets and devices itself and never sends
+          // OPEN for them: a crafted request gets "no device behind it".
+          throw fuseError(errno.ENXIO);
+      }
+      const host = hostOpenFlags(flags, this.writeback);
+      const fd = this.resolver.open(procFdPath(pathFd), host | O_CLOEXEC);
+      return this.openReply(this.addFile(fd, node, host));
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'open');
+    }
+  }
+
+  create(ctx: RequestContext, parent: number, name: Buffer, mode: number, umask: number, flags: number): CreateReply {
+    try {
+      this.resolver.begin();
+      checkName(name, 'create');
+      const p = this.table.node(parent);
+      const pfd = this.resolver.dirFdOf(p);
+      const path = procChildPath(pfd, name);
+      const host = hostOpenFlags(flags, this.writeback);
+      const perm = mode & ~umask & S_IALLUGO;
+      let fd: number;
+      let created = true;
+      try {
+        // O_EXCL|O_NOFOLLOW: never through a symlink the host put there, never truncating what exists.
+        fd = this.resolver.open(path, (host & ~O_TRUNC) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm & 0o777);
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 'EEXIST' || flags & O_EXCL) throw e;
+        // Created on the host since the kernel's negative lookup: open what is there, if it is a regular file.
+        fd = this.openExisting(pfd, name, host);
+        created = false;
+      }
+      let node: LinuxInode;
+      let st: BigIntStats;
+      try {
+        st = fstatSync(fd, BIGINT);
+        if (created) {
+          let changed = false;
+          if (this.chownToCaller) {
+            const gid = p.mode & S_ISGID ? -1 : ctx.gid;
+            if (BigInt(ctx.uid) !== st.uid || (gid !== -1 && BigInt(gid) !== st.gid)) {
+              fchownSync(fd, ctx.uid, gid);
+              changed = true;
+            }
+          }
+          if ((Number(st.mode) & S_IALLUGO) !== perm || (changed && perm & (S_ISUID | S_ISGID))) {
+            fchmodSync(fd, perm);
+            changed = true;
+          }
+          if (changed) st = fstatSync(fd, BIGINT);
+        }
+        node = this.table.learn(st, p, name.toString('latin1'));
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+      this.table.lookedUp(node);
+      const reply = this.openReply(this.addFile(fd, node, host)) as CreateReply;
+      reply.entry = this.entry(node, st);
+      return reply;
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'create');
+    }
+  }
+
+  /** Open an existing `name` for CREATE without O_EXCL: only a regular file, never following a symlink, never blocking on a FIFO. */
+  private openExisting(pfd: number, name: Buffer, host: number): number {
+    const pathFd = this.resolver.open(procChildPath(pfd, name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    try {
+      const type = Number(fstatSync(pathFd, BIGINT).mode) & S_IFMT;
+      if (type === S_IFDIR) throw fuseError(errno.EISDIR);
+      if (type === S_IFLNK) throw fuseError(errno.ELOOP);
+      if (type !== S_IFREG) throw fuseError(errno.ENXIO);
+      return this.resolver.open(procFdPath(pathFd), host | O_CLOEXEC);
+    } finally {
+      closeSync(pathFd);
+    }
+  }
+
+  private addFile(fd: number, node: LinuxInode, flags: number): number {
+    (node.openFds ??= []).push(fd);
+    this.table.pin(node);
+    return this.files.add({ fd, node, flags });
+  }
+
+  private openReply(fh: number): OpenReply {
+    return { fh, openFlags: this.options.keepCache ? FOPEN_KEEP_CACHE : 0 };
+  }
+
+  read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number): Uint8Array {
+    try {
+      const h = this.files.handle(fh);
+      if (size > this.ioBuf.length) this.ioBuf = Buffer.allocUnsafe(size);
+      const n = readSync(h.fd, this.ioBuf, 0, size, offset);
+      return this.ioBuf.subarray(0, n);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'read');
+    }
+  }
+
+  write(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, data: Uint8Array, writeFlags: number): number {
+    try {
+      const h = this.files.handle(fh);
+      if (writeFlags & FUSE_WRITE_KILL_SUIDGID) this.killPriv(h.fd);
+      return writeSync(h.fd, data, 0, data.length, offset);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'write');
+    }
+  }
+
+  /** A write by someone without CAP_FSETID clears set-user-ID (and group-executable set-group-ID), as Linux does. */
+  private killPriv(fd: number): void {
+    const mode = Number(fstatSync(fd, BIGINT).mode);
+    const killed = modeAfterKillPriv(mode);
+    if (killed !== mode) fchmodSync(fd, killed & S_IALLUGO);
+  }
+
+  flush(): void {
+    // Close-time errors cannot be collected without dup(2); the descriptor stays open until RELEASE.
+  }
+
+  release(_ctx: RequestContext, _nodeid: number, fh: number): void {
+    const h = this.files.remove(fh);
+    if (h === undefined) return;
+    const fds = h.node.openFds;
+    if (fds !== undefined) {
+      const i = fds.indexOf(h.fd);
+      if (i >= 0) fds.splice(i, 1);
+      if (fds.length === 0) h.node.openFds = undefined;
+    }
+    try {
+      closeSync(h.fd);
+    } catch (e) {
+      this.errors.toFuseError(e, 'release');
+    }
+    this.table.unpin(h.node);
+  }
+
+  fsync(_ctx: RequestContext, _nodeid: number, fh: number, datasync: boolean): void {
+    try {
+      const h = this.files.handle(fh);
+      if (datasync) fdatasyncSync(h.fd);
+      else fsyncSync(h.fd);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'fsync');
+    }
+  }
+
+  lseek(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, whence: number): number {
+    try {
+      const h = this.files.handle(fh);
+      if (offset < 0) throw fuseError(errno.EINVAL);
+      // Node has no lseek(2). SEEK_DATA/SEEK_HOLE answer as the kernel's generic
+      // code does for filesystems that do not track holes: all data, one hole at EOF.
+      const size = Number(fstatSync(h.fd, BIGINT).size);
+      switch (whence) {
+        case SEEK_SET:
+          return offset;
+        case SEEK_END:
+          return size + offset;
+        case SEEK_DATA:
+          if (offset >= size) throw fuseError(errno.ENXIO);
+          return offset;
+        case SEEK_HOLE:
+          if (offset >= size) throw fuseError(errno.ENXIO);
+          return size;
+        case SEEK_CUR:
+        default:
+          throw fuseError(errno.EINVAL);
+      }
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'lseek');
+    }
+  }
+
+  fallocate(): void {
+    // Node has no fallocate(2): no mode can be done honestly (writing zeros
+    // would neither reserve without writing nor punch). glibc's
+    // posix_fallocate falls back to its own emulation on EOPNOTSUPP.
+    throw fuseError(errno.EOPNOTSUPP);
+  }
+
+  copyFileRange(
+    _ctx: RequestContext, nodeIn: number, fhIn: number, offIn: number, nodeOut: number, fhOut: number, offOut: number, len: number,
+    flags: number,
+  ): number {
+    try {
+      if (flags !== 0) throw fuseError(errno.EINVAL);
+      const hin = this.files.handle(fhIn);
+      const hout = this.files.handle(fhOut);
+      if ((hin.flags & O_ACCMODE) === O_WRONLY || (hout.flags & O_ACCMODE) === O_RDONLY || hout.flags & O_APPEND) {
+        throw fuseError(errno.EBADF);
+      }
+      const total = Math.min(len, COPY_CHUNK_LIMIT);
+      if (nodeIn === nodeOut && offIn < offOut + total && offOut < offIn + total) throw fuseError(errno.EINVAL);
+      let done = 0;
+      while (done < total) {
+        const want = Math.min(total - done, this.ioBuf.length);
+        const n = readSync(hin.fd, this.ioBuf, 0, want, offIn + done);
+        if (n === 0) break;
+        let w = 0;
+        while (w < n) w += writeSync(hout.fd, this.ioBuf, w, n - w, offOut + done + w);
+        done += n;
+      }
+      return done;
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'copy_file_range');
+    }
+  }
+
+  // ---- directories -----------------------------------------------------------
+
+  opendir(_ctx: RequestContext, nodeid: number): OpenReply {
+    try {
+      this.resolver.begin();
+      const node = this.table.node(nodeid);
+      if (!node.isDir) throw fuseError(errno.ENOTDIR);
+      this.resolver.fdOf(node);
+      this.table.pin(node);
+      const fh = this.dirs.add(new DirHandle(node));
+      return { fh, openFlags: this.options.cacheDir ? FOPEN_CACHE_DIR : 0 };
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'opendir');
+    }
+  }
+
+  readdir(_ctx: RequestContext, _nodeid: number, fh: number, offset: bigint, out: DirentSink): void {
+    try {
+      this.resolver.begin();
+      const h = this.dirs.handle(fh);
+      const dirFd = this.startListing(h, offset);
+      if (offset === 0n && !out.add('.', h.node.ino, DT_DIR, COOKIE_DOT)) return;
+      if (offset <= COOKIE_DOT && !out.add('..', this.parentIno(h.node), DT_DIR, COOKIE_DOTDOT)) return;
+      h.serve(offset, (name, off) => {
+        let st: BigIntStats | undefined;
+        try {
+          st = lstatSync(procChildPath(dirFd, name), BIGINT_NOTHROW);
+        } catch {
+          // Cannot stat it (no search permission for a non-root daemon): still list it.
+          return out.add(this.direntName(name), 1, DT_UNKNOWN, off) ? EMIT_ADDED : EMIT_STOP;
+        }
+        if (st === undefined) return EMIT_GONE;
+        return out.add(this.direntName(name), inoOf(st.ino), direntTypeOfMode(Number(st.mode)), off) ? EMIT_ADDED : EMIT_STOP;
+      });
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'readdir');
+    }
+  }
+
+  readdirplus(_ctx: RequestContext, _nodeid: number, fh: number, offset: bigint, out: DirentPlusSink): void {
+    try {
+      this.resolver.begin();
+      const h = this.dirs.handle(fh);
+      const dirFd = this.startListing(h, offset);
+      if (offset === 0n && !out.add('.', undefined, DT_DIR, COOKIE_DOT, h.node.ino)) return;
+      if (offset <= COOKIE_DOT && !out.add('..', undefined, DT_DIR, COOKIE_DOTDOT, this.parentIno(h.node))) return;
+      const dir = h.node;
+      h.serve(offset, (name, off) => {
+        let st: BigIntStats | undefined;
+        try {
+          st = lstatSync(procChildPath(dirFd, name), BIGINT_NOTHROW);
+        } catch {
+          return out.add(this.direntName(name), undefined, DT_UNKNOWN, off, 1) ? EMIT_ADDED : EMIT_STOP;
+        }
+        if (st === undefined) return EMIT_GONE;
+        const node = this.table.learn(st, dir, name);
+        if (!out.add(this.direntName(name), this.entry(node, st), direntTypeOfMode(Number(st.mode)), off)) {
+          this.table.release(node);
+          return EMIT_STOP;
+        }
+        this.table.lookedUp(node);
+        return EMIT_ADDED;
+      });
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'readdirplus');
+    }
+  }
+
+  /** Descriptor of the handle's directory, its listing ready for `offset`. */
+  private startListing(h: DirHandle, offset: bigint): number {
+    const dirFd = this.resolver.fdOf(h.node);
+    const st = fstatSync(dirFd, BIGINT);
+    h.prepare(offset, st, () => DirListing.read(procFdPath(dirFd), stampOf(st)));
+    return dirFd;
+  }
+
+  private parentIno(node: LinuxInode): number | bigint {
+    if (node === this.table.root) return node.ino;
+    return node.parent?.ino ?? node.ino;
+  }
+
+  /** A name's bytes in a reused buffer (the sink copies them). */
+  private direntName(name: string): Uint8Array {
+    const n = this.nameBuf.write(name, 0, 'latin1');
+    return this.nameBuf.subarray(0, n);
+  }
+
+  releasedir(_ctx: RequestContext, _nodeid: number, fh: number): void {
+    const h = this.dirs.remove(fh);
+    if (h !== undefined) this.table.unpin(h.node);
+  }
+
+  fsyncdir(_ctx: RequestContext, nodeid: number, _fh: number, datasync: boolean): void {
+    try {
+      this.resolver.begin();
+      const node = this.table.node(nodeid);
+      const fd = this.resolver.open(procFdPath(this.resolver.fdOf(node)), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      try {
+        if (datasync) fdatasyncSync(fd);
+        else fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'fsyncdir');
+    }
+  }
+
+  // ---- filesystem ------------------------------------------------------------
+
+  statfs(_ctx: RequestContext, nodeid: number): StatfsReply {
+    try {
+      this.resolver.begin();
+      const node = this.table.get(nodeid) ?? this.table.root;
+      return statfsToReply(statfsSync(procFdPath(this.resolver.fdOf(node))));
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'statfs');
+    }
+  }
+
+  access(ctx: RequestContext, nodeid: number, mask: number): void {
+    try {
+      this.resolver.begin();
+      const st = this.resolver.statOf(this.table.node(nodeid));
+      const file = { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid) };
+      if (accessAllowed(file, ctx, mask)) return;
+      // The kernel sends supplementary groups only with FUSE_CREATE_SUPP_GROUP: ask /proc.
+      const groups = ctx.groups === undefined ? groupsOfPid(ctx.pid) : undefined;
+      if (groups !== undefined && accessAllowed(file, { uid: ctx.uid, gid: ctx.gid, groups }, mask)) return;
+      throw fuseError(errno.EACCES);
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'access');
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------
+
+  private entry(node: LinuxInode, st: BigIntStats): Entry {
+    const e: Entry = { nodeid: node.nodeid, generation: 0, attr: statToAttr(st) };
+    if (this.options.entryTimeout !== undefined) e.entryTimeout = this.options.entryTimeout;
+    if (this.options.attrTimeout !== undefined) e.attrTimeout = this.options.attrTimeout;
+    return e;
+  }
+
+  private attrReply(st: BigIntStats): AttrReply {
+    const r: AttrReply = { attr: statToAttr(st) };
+    if (this.options.attrTimeout !== undefined) r.attrTimeout = this.options.attrTimeout;
+    return r;
+  }
+
+  private dropNode(node: LinuxInode): void {
+    if (node.fd < 0) return;
+    if (node.fdPinned) {
+      const fd = node.fd;
+      node.fd = -1;
+      node.fdPinned = false;
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing to recover
+      }
+    } else this.resolver.workingSet.drop(node);
+  }
+}

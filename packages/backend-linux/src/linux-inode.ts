@@ -1,0 +1,16 @@
+import { Inode, type FdHolder } from '@tsfuse/passthrough';
+
+/**
+ * An inode of the Linux backend: the shared record plus an O_PATH descriptor
+ * while it is in the working set, and the descriptors of its open files.
+ */
+export class LinuxInode extends Inode implements FdHolder {
+  /** O_PATH descriptor of this very inode, or -1 (evicted, or never needed). */
+  fd = -1;
+  lruPrev: FdHolder | null = null;
+  lruNext: FdHolder | null = null;
+  /** True when `fd` is held outside the working set (the root): never evicted. */
+  fdPinned = false;
+  /** Descriptors of open file handles: fstat through them survives unlink and rename-over on the host. */
+  openFds: number[] | undefined = undefined;
+}

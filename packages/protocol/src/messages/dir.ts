@@ -1,0 +1,150 @@
+import type { DirentPlusSink, DirentSink, Entry } from '../backend.js';
+import { errno } from '../abi/errno.js';
+import { NAME_MAX } from '../abi/constants.js';
+import type { WireReader } from '../wire/reader.js';
+import { WireWriter } from '../wire/writer.js';
+import { encodeEntryOut } from './entry.js';
+
+/** fuse_dirent header: ino u64, off u64, namelen u32, type u32 (24 B), then the name, padded to 8. */
+export const FUSE_NAME_OFFSET = 24;
+/** fuse_direntplus header: fuse_entry_out (128 B) + fuse_dirent header (24 B). */
+export const FUSE_NAME_OFFSET_DIRENTPLUS = 152;
+
+/** FUSE_DIRENT_SIZE: the 8-byte aligned size of a dirent with a name of `namelen` bytes. */
+export function direntSize(namelen: number): number {
+  return (FUSE_NAME_OFFSET + namelen + 7) & ~7;
+}
+
+/** FUSE_DIRENTPLUS_SIZE. */
+export function direntPlusSize(namelen: number): number {
+  return (FUSE_NAME_OFFSET_DIRENTPLUS + namelen + 7) & ~7;
+}
+
+/**
+ * The READDIR/READDIRPLUS body: a fuse_read_in whose offset is the directory
+ * cookie, kept as a bigint (never rounded).
+ */
+export function decodeReaddirIn(r: WireReader, minor: number): { fh: number; offset: bigint; size: number; flags: number } {
+  const fh = r.u64('fh', errno.EBADF);
+  const offset = r.u64Big();
+  const size = r.u32();
+  r.skip(4);
+  let flags = 0;
+  if (minor >= 9) {
+    r.skip(8);
+    flags = r.u32();
+    r.skip(4);
+  }
+  return { fh, offset, size, flags };
+}
+
+function nameBytes(name: string | Uint8Array): Uint8Array {
+  return typeof name === 'string' ? Buffer.from(name, 'utf8') : name;
+}
+
+function checkDirentName(name: Uint8Array): void {
+  if (name.length === 0 || name.length > NAME_MAX || name.indexOf(0x2f) >= 0 || name.indexOf(0) >= 0) {
+    throw new TypeError(`invalid directory entry name ${JSON.stringify(Buffer.from(name).toString())}: empty, longer than 255 bytes, or containing '/' or NUL`);
+  }
+}
+
+/** Shared state of the two packers: a buffer of at most `limit` bytes that closes once the reply is built. */
+abstract class Packer {
+  protected readonly w: WireWriter;
+  readonly limit: number;
+  /** Entries accepted so far (the kernel has been promised these). */
+  count = 0;
+  /** Set once the reply has been built: later adds are refused. */
+  closed = false;
+
+  constructor(limit: number) {
+    this.limit = limit;
+    this.w = new WireWriter(Math.max(limit, 8));
+    this.w.pos = 0;
+  }
+
+  /** Bytes packed. */
+  get length(): number {
+    return this.w.pos;
+  }
+
+  /** Stop accepting entries; returns the packed bytes (a view). */
+  close(): Uint8Array {
+    this.closed = true;
+    return this.w.buf.subarray(0, this.w.pos);
+  }
+}
+
+/**
+ * Packs fuse_dirent records for READDIR. `add` returns false and packs nothing
+ * when the entry would make the reply larger than the size the kernel asked for.
+ */
+export class DirentPacker extends Packer implements DirentSink {
+  add(name: string | Uint8Array, ino: number | bigint, type: number, off: bigint): boolean {
+    if (this.closed) return false;
+    const n = nameBytes(name);
+    checkDirentName(n);
+    const size = direntSize(n.length);
+    if (this.w.pos + size > this.limit) return false;
+    const w = this.w;
+    const start = w.pos;
+    try {
+      w.u64(ino);
+      w.u64(off);
+      w.u32(n.length);
+      w.u32(type);
+      w.bytes(n);
+      w.align8();
+    } catch (e) {
+      w.pos = start;
+      throw e;
+    }
+    this.count++;
+    return true;
+  }
+}
+
+/**
+ * Packs fuse_direntplus records for READDIRPLUS. "." and ".." always go out
+ * with a zeroed entry (nodeid 0), which the kernel skips without counting a
+ * lookup; so does an entry passed as undefined.
+ */
+export class DirentPlusPacker extends Packer implements DirentPlusSink {
+  private readonly entryTimeout: number;
+  private readonly attrTimeout: number;
+  private readonly minor: number;
+
+  constructor(limit: number, entryTimeout: number, attrTimeout: number, minor: number) {
+    super(limit);
+    this.entryTimeout = entryTimeout;
+    this.attrTimeout = attrTimeout;
+    this.minor = minor;
+  }
+
+  add(name: string | Uint8Array, entry: Entry | undefined, type: number, off: bigint, ino?: number | bigint): boolean {
+    if (this.closed) return false;
+    const n = nameBytes(name);
+    checkDirentName(n);
+    const size = direntPlusSize(n.length);
+    if (this.w.pos + size > this.limit) return false;
+    const dots = n[0] === 0x2e && (n.length === 1 || (n.length === 2 && n[1] === 0x2e));
+    const w = this.w;
+    const start = w.pos;
+    try {
+      if (entry === undefined || dots) w.zeros(128);
+      else encodeEntryOut(w, entry, this.entryTimeout, this.attrTimeout, this.minor);
+      if (w.pos - start !== 128) throw new Error('entry_out has wrong size');
+      w.u64(ino ?? entry?.attr.ino ?? 0);
+      w.u64(off);
+      w.u32(n.length);
+      w.u32(type);
+      w.bytes(n);
+      w.align8();
+    } catch (e) {
+      w.pos = start;
+      throw e;
+    }
+    this.count++;
+    return true;
+  }
+}

@@ -1,0 +1,581 @@
+import type { Backend, InitInfo } from './backend.js';
+import { errno } from './abi/errno.js';
+import {
+  FUSE_KERNEL_VERSION,
+  FUSE_MIN_MINOR_VERSION,
+  InitFlags,
+  Opcode,
+  opcodeName,
+} from './abi/constants.js';
+import { FuseError } from './error.js';
+import { parseExtensions } from './messages/ext.js';
+import { decodeInitIn, encodeInitOut, type InitOut } from './messages/init.js';
+import { decodeNotifyRetrieveIn } from './messages/notify.js';
+import { majorMismatchReply, negotiate, type Negotiated } from './negotiate.js';
+import { SessionNotifier, type Notifier, type NotifyHost } from './notifier.js';
+import { cuseInitSpec, NEGATIVE_ENTRY, opTable, type Engine, type OpSpec } from './ops.js';
+import { parseSessionOptions, type Logger, type SessionOptions, type SessionOptionsInput } from './options.js';
+import { Request, uniqueKey, uniqueText } from './request.js';
+import { StatsRecorder, type SessionStats } from './stats.js';
+import { formatReplyLine, formatRequestLine } from './trace.js';
+import { ProtocolError } from './wire/protocol-error.js';
+import { WireReader } from './wire/reader.js';
+import { WireWriter } from './wire/writer.js';
+import { DirentPacker, DirentPlusPacker } from './messages/dir.js';
+
+/** Where notifications (unsolicited messages, unique 0) are written. */
+export interface NotificationSink {
+  sendNotification(frame: Uint8Array): void;
+}
+
+/** A FUSE session: request frames in, reply frames out, no I/O of its own. */
+export interface Session {
+  /** One whole request in, its whole reply out (a fresh buffer), or undefined when the opcode has no reply. Never rejects. */
+  handle(request: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * The fast path transports use: `respond` is called once per reply,
+   * synchronously when the backend answered synchronously. The reply bytes are
+   * valid only during the call (the writer is reused): write or copy them there.
+   * No-reply opcodes never call it. Returns true when the request is finished
+   * (replied or no reply due); false while it is in flight, and then the
+   * request bytes must stay untouched until `respond` is called, because names
+   * and write data handed to the backend are views into them. Never throws.
+   */
+  dispatch(request: Uint8Array, respond: (reply: Uint8Array) => void): boolean;
+  /** Where notifications are written. */
+  attach(sink: NotificationSink): void;
+  readonly notify: Notifier;
+  /** Negotiated after INIT. */
+  readonly negotiated: Negotiated | undefined;
+  stats(): SessionStats;
+  /** Ends the session: backend.destroy() once (unless DESTROY did it); later requests are dropped without a reply. */
+  close(): Promise<void>;
+}
+
+const DROPPED = 0;
+const REPLIED = 1;
+const PENDING = 2;
+const NO_REPLY = 3;
+
+const consoleLogger: Logger = { error: (m) => console.error(`tsfuse: ${m}`), warn: (m) => console.error(`tsfuse: ${m}`) };
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v instanceof Promise || (typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function');
+}
+
+function isAbortError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError';
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+/** The INIT result: the reply and the minor that sizes it. */
+interface InitResult {
+  out: InitOut;
+  kernelMinor: number;
+}
+
+/** Create a session serving `backend`. Options are validated here (TypeError listing every problem). */
+export function createSession(backend: Backend, options?: SessionOptionsInput): Session {
+  return new FuseSession(backend, parseSessionOptions(options));
+}
+
+class FuseSession implements Session, Engine, NotifyHost {
+  readonly backend: Backend;
+  readonly options: SessionOptions;
+  readonly notify: Notifier;
+  negotiated: Negotiated | undefined = undefined;
+  minor = 45;
+  setxattrExt = false;
+
+  private initialized = false;
+  private closed = false;
+  private destroyed = false;
+  private readonly writer = new WireWriter(64 * 1024);
+  private readonly reader = new WireReader();
+  private readonly traceReader = new WireReader();
+  private readonly inflight = new Map<number | string, Request>();
+  /** 1 where ENOSYS is remembered (method missing, or the backend said so for an opcode the kernel remembers). */
+  private readonly enosys = new Uint8Array(64);
+  private readonly recorder = new StatsRecorder();
+  private readonly log: Logger;
+  private readonly tracer: ((line: string) => void) | undefined;
+  private readonly timed: boolean;
+  private sink: NotificationSink | undefined = undefined;
+  private readonly retrieves = new Map<number, { resolve: (d: Uint8Array) => void; reject: (e: Error) => void }>();
+  private nextNotifyUnique = 1;
+  private lastBuffer: ArrayBufferLike | undefined = undefined;
+  private lastOffset = -1;
+  private lastView: DataView = new DataView(new ArrayBuffer(0));
+  private loggedClosed = false;
+
+  constructor(backend: Backend, options: SessionOptions) {
+    this.backend = backend;
+    this.options = options;
+    this.log = options.logger ?? consoleLogger;
+    this.tracer = options.trace;
+    this.timed = options.latencyStats || options.trace !== undefined;
+    this.notify = new SessionNotifier(this);
+    // Backend methods are looked up once: a missing one is ENOSYS from the start.
+    for (const spec of opTable) {
+      if (spec?.method !== undefined && typeof backend[spec.method] !== 'function') this.enosys[spec.opcode] = 1;
+    }
+  }
+
+  // ------------------------------------------------------------ public API
+
+  handle(request: Uint8Array): Promise<Uint8Array | undefined> {
+    let out: Uint8Array | undefined;
+    let resolveLater: ((v: Uint8Array | undefined) => void) | undefined;
+    const respond = (reply: Uint8Array): void => {
+      const copy = reply.slice();
+      if (resolveLater) resolveLater(copy);
+      else out = copy;
+    };
+    let status: number;
+    try {
+      status = this.process(request, respond);
+    } catch (e) {
+      this.internalError(request, respond, e);
+      status = out ? REPLIED : DROPPED;
+    }
+    if (status !== PENDING) return Promise.resolve(out);
+    return new Promise((resolve) => {
+      resolveLater = resolve;
+    });
+  }
+
+  dispatch(request: Uint8Array, respond: (reply: Uint8Array) => void): boolean {
+    try {
+      return this.process(request, respond) !== PENDING;
+    } catch (e) {
+      this.internalError(request, respond, e);
+      return true;
+    }
+  }
+
+  attach(sink: NotificationSink): void {
+    this.sink = sink;
+  }
+
+  stats(): SessionStats {
+    return this.recorder.snapshot(this.inflight.size, this.options.latencyStats);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const [, r] of this.retrieves) r.reject(new Error('session closed'));
+    this.retrieves.clear();
+    if (this.destroyed) return;
+    this.destroyed = true;
+    try {
+      await this.backend.destroy?.();
+    } catch (e) {
+      this.log.error(`backend destroy failed: ${describeError(e)}`);
+    }
+  }
+
+  // ------------------------------------------------------------ dispatch
+
+  /** Decode the header, check everything a header can tell, then run the opcode. */
+  private process(frame: Uint8Array, respond: (reply: Uint8Array) => void): number {
+    const t0 = this.timed ? performance.now() : 0;
+    const flen = frame.length;
+    if (flen < 40) {
+      this.drop(`frame of ${flen} bytes is shorter than fuse_in_header (40); dropped`);
+      return DROPPED;
+    }
+    let view = this.lastView;
+    if (frame.buffer !== this.lastBuffer || frame.byteOffset !== this.lastOffset || view.byteLength < flen) {
+      view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+      this.lastBuffer = frame.buffer;
+      this.lastOffset = frame.byteOffset;
+      this.lastView = view;
+    }
+    const len = view.getUint32(0, true);
+    const opcode = view.getUint32(4, true);
+    const uLo = view.getUint32(8, true);
+    const uHi = view.getUint32(12, true);
+    const spec = opcode < 64 ? opTable[opcode] : opcode === Opcode.CUSE_INIT ? cuseInitSpec : undefined;
+    const noReply = spec !== undefined && spec.noReply;
+
+    if (this.closed) {
+      if (!this.loggedClosed) this.log.warn?.('request after the session ended; dropped (logged once)');
+      this.loggedClosed = true;
+      this.recorder.dropped++;
+      return DROPPED;
+    }
+    if (len !== flen) {
+      return this.early(opcode, uLo, uHi, noReply, errno.EIO, `length field says ${len} but the frame has ${flen} bytes`, respond, t0);
+    }
+    const extBytes = view.getUint16(36, true) * 8;
+    const argsEnd = len - extBytes;
+    if (argsEnd < 40) {
+      return this.early(opcode, uLo, uHi, noReply, errno.EIO, `extension length ${extBytes} exceeds the request`, respond, t0);
+    }
+    if (!this.initialized) {
+      if (opcode !== Opcode.INIT) {
+        if (opcode === Opcode.CUSE_INIT) return this.early(opcode, uLo, uHi, false, errno.ENOSYS, 'CUSE is not supported', respond, t0);
+        return this.early(opcode, uLo, uHi, noReply, errno.EIO, `${opcodeName(opcode) ?? opcode} before INIT`, respond, t0);
+      }
+    } else if (opcode === Opcode.INIT) {
+      return this.early(opcode, uLo, uHi, false, errno.EIO, 'second INIT', respond, t0);
+    }
+    if (spec === undefined) {
+      return this.early(opcode, uLo, uHi, false, errno.ENOSYS, `unknown opcode ${opcode}`, respond, t0);
+    }
+    const body = argsEnd - 40;
+    if (body < spec.minBody(this.minor, this.setxattrExt)) {
+      return this.early(opcode, uLo, uHi, noReply, errno.EIO, `${spec.name} body of ${body} bytes is too short`, respond, t0);
+    }
+    const nLo = view.getUint32(16, true);
+    const nHi = view.getUint32(20, true);
+    if (nHi > 0x1fffff) {
+      return this.early(opcode, uLo, uHi, noReply, errno.EINVAL, `${spec.name}: nodeid does not fit 53 bits`, respond, t0);
+    }
+    let groups: number[] | undefined;
+    if (extBytes !== 0) {
+      try {
+        groups = parseExtensions(view, argsEnd, len);
+      } catch (e) {
+        return this.early(opcode, uLo, uHi, noReply, errno.EIO, `${spec.name}: ${describeError(e)}`, respond, t0);
+      }
+    }
+    if (!noReply && this.inflight.size !== 0 && this.inflight.has(uniqueKey(uLo, uHi))) {
+      this.drop(`${spec.name}: unique ${uniqueText(uLo, uHi)} is already in flight; duplicate dropped`);
+      return DROPPED;
+    }
+    const q = new Request(
+      opcode,
+      nHi * 4294967296 + nLo,
+      uLo,
+      uHi,
+      view.getUint32(24, true),
+      view.getUint32(28, true),
+      view.getUint32(32, true),
+      groups,
+      t0,
+    );
+    if (this.tracer !== undefined) this.traceRequest(spec, q, frame, view, argsEnd);
+    if (this.options.readOnly && (spec.mutating || this.writes(spec, frame, view, argsEnd))) {
+      return this.fail(spec, q, errno.EROFS, respond);
+    }
+    if (this.enosys[opcode] === 1 || spec.unsupported) return this.fail(spec, q, errno.ENOSYS, respond);
+
+    let result: unknown;
+    try {
+      result = spec.run(this, q, this.reader.reset(frame, view, 40, argsEnd));
+    } catch (e) {
+      return this.fail(spec, q, e, respond);
+    }
+    if (noReply) {
+      if (isThenable(result)) result.then(undefined, (e) => this.log.error(`${spec.name}: ${describeError(e)}`));
+      this.recorder.record(opcode, false, t0, t0 ? performance.now() : 0);
+      return NO_REPLY;
+    }
+    if (isThenable(result)) {
+      q.respond = respond;
+      this.inflight.set(uniqueKey(uLo, uHi), q);
+      result.then(
+        (v) => this.settle(spec, q, v, undefined, false),
+        (e) => this.settle(spec, q, undefined, e, true),
+      );
+      return PENDING;
+    }
+    return this.complete(spec, q, result, respond);
+  }
+
+  /** Whether a request of an opcode that writes only sometimes (OPEN, ACCESS) would write. */
+  private writes(spec: OpSpec, frame: Uint8Array, view: DataView, argsEnd: number): boolean {
+    if (spec.writes === undefined) return false;
+    try {
+      return spec.writes(this.traceReader.reset(frame, view, 40, argsEnd));
+    } catch {
+      return false;
+    }
+  }
+
+  /** An async result arrived. Never throws (it runs in a promise callback). */
+  private settle(spec: OpSpec, q: Request, value: unknown, error: unknown, failed: boolean): void {
+    this.inflight.delete(uniqueKey(q.uniqueLo, q.uniqueHi));
+    const respond = q.respond!;
+    q.respond = undefined;
+    try {
+      if (failed) this.fail(spec, q, error, respond);
+      else this.complete(spec, q, value, respond);
+    } catch (e) {
+      this.log.error(`${spec.name}: internal error while replying: ${describeError(e)}`);
+    }
+  }
+
+  /** Encode and send a success reply (or the errno the encoder threw). */
+  private complete(spec: OpSpec, q: Request, result: unknown, respond: (reply: Uint8Array) => void): number {
+    if (q.replied) {
+      this.log.error(`${spec.name}: second reply for unique ${q.uniqueText} suppressed`);
+      return REPLIED;
+    }
+    let w = this.writer;
+    if (w.busy) w = new WireWriter(4096);
+    w.begin();
+    let error = 0;
+    try {
+      spec.reply(this, w, q, result);
+    } catch (e) {
+      error = this.errnoOf(spec, e);
+      w.begin();
+    }
+    return this.send(spec, q, w, error, respond);
+  }
+
+  /**
+   * Answer with an error. A READDIR(PLUS) whose sink already accepted entries
+   * sends those instead: the backend counted lookups for them.
+   */
+  private fail(spec: OpSpec, q: Request, e: unknown, respond: (reply: Uint8Array) => void): number {
+    const sink = q.aux;
+    if (sink instanceof DirentPacker || sink instanceof DirentPlusPacker) {
+      if (sink.count > 0 && !sink.closed) {
+        this.log.warn?.(`${spec.name}: backend failed after ${sink.count} entries (${describeError(e)}); sending the entries`);
+        return this.complete(spec, q, undefined, respond);
+      }
+      sink.close();
+    }
+    const code = typeof e === 'number' ? e : this.errnoOf(spec, e);
+    if (code === errno.ENOSYS && spec.remembersEnosys) this.enosys[spec.opcode] = 1;
+    if (spec.noReply) {
+      this.recorder.record(spec.opcode, true, q.t0, q.t0 ? performance.now() : 0);
+      return NO_REPLY;
+    }
+    if (q.replied) {
+      this.log.error(`${spec.name}: second reply for unique ${q.uniqueText} suppressed`);
+      return REPLIED;
+    }
+    let w = this.writer;
+    if (w.busy) w = new WireWriter(4096);
+    w.begin();
+    if (code === errno.ENOENT && spec.opcode === Opcode.LOOKUP && this.options.negativeTimeout > 0) {
+      try {
+        spec.reply(this, w, q, NEGATIVE_ENTRY);
+        return this.send(spec, q, w, 0, respond);
+      } catch (err) {
+        w.begin();
+        this.log.error(`LOOKUP: negative entry: ${describeError(err)}`);
+      }
+    }
+    return this.send(spec, q, w, code, respond);
+  }
+
+  /** Fill in the header, record, trace, hand the frame to the transport, reset the writer. */
+  private send(spec: OpSpec, q: Request, w: WireWriter, error: number, respond: (reply: Uint8Array) => void): number {
+    try {
+      const frame = w.finish(error === 0 ? 0 : -error, q.uniqueLo, q.uniqueHi);
+      q.replied = true;
+      const now = q.t0 ? performance.now() : 0;
+      this.recorder.record(spec.opcode, error !== 0, this.options.latencyStats ? q.t0 : 0, now);
+      if (this.tracer !== undefined) {
+        this.emitTrace(formatReplyLine(q.uniqueText, spec.name, error, frame.length, q.t0 ? (now - q.t0) * 1000 : undefined));
+      }
+      try {
+        respond(frame);
+      } catch (e) {
+        this.log.error(`${spec.name}: transport failed to take the reply: ${describeError(e)}`);
+      }
+    } finally {
+      w.reset();
+    }
+    return REPLIED;
+  }
+
+  /** A reply decided from the header alone (or a drop for no-reply opcodes). */
+  private early(
+    opcode: number,
+    uLo: number,
+    uHi: number,
+    noReply: boolean,
+    code: number,
+    why: string,
+    respond: (reply: Uint8Array) => void,
+    t0: number,
+  ): number {
+    const name = opcodeName(opcode) ?? `opcode ${opcode}`;
+    if (code !== errno.ENOSYS || opcode !== Opcode.CUSE_INIT) this.log.error(`${name} (unique ${uniqueText(uLo, uHi)}): ${why}`);
+    if (noReply) {
+      this.recorder.dropped++;
+      return DROPPED;
+    }
+    let w = this.writer;
+    if (w.busy) w = new WireWriter(64);
+    w.begin();
+    try {
+      const frame = w.finish(-code, uLo, uHi);
+      this.recorder.record(opcode, true, this.options.latencyStats ? t0 : 0, t0 ? performance.now() : 0);
+      if (this.tracer !== undefined) this.emitTrace(formatReplyLine(uniqueText(uLo, uHi), name, code, frame.length, undefined));
+      try {
+        respond(frame);
+      } catch (e) {
+        this.log.error(`${name}: transport failed to take the reply: ${describeError(e)}`);
+      }
+    } finally {
+      w.reset();
+    }
+    return REPLIED;
+  }
+
+  /** The errno for something thrown; anything that is not a FuseError is logged. */
+  private errnoOf(spec: OpSpec, e: unknown): number {
+    if (e instanceof FuseError) {
+      const n = e.errno;
+      if (Number.isInteger(n) && n > 0 && n < 4096) return n;
+      this.log.error(`${spec.name}: FuseError with invalid errno ${String(n)}; answering EIO`);
+      return errno.EIO;
+    }
+    if (e instanceof ProtocolError) {
+      this.log.error(`${spec.name}: malformed request: ${e.message}`);
+      return e.errno;
+    }
+    if (isAbortError(e)) return errno.EINTR;
+    this.log.error(`${spec.name}: ${describeError(e)}; answering EIO`);
+    return errno.EIO;
+  }
+
+  private drop(why: string): void {
+    this.recorder.dropped++;
+    this.log.error(why);
+  }
+
+  /** Last line of defence: a bug in the engine itself. Logged; the writer is reset so the next reply starts clean. */
+  private internalError(frame: Uint8Array, respond: (reply: Uint8Array) => void, e: unknown): void {
+    this.log.error(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    this.writer.reset();
+  }
+
+  // ------------------------------------------------------------ Engine
+
+  warn(message: string): void {
+    this.log.warn?.(message);
+  }
+
+  init(_q: Request, r: WireReader): unknown {
+    const body = r.remaining;
+    const a = decodeInitIn(r);
+    if (a.major === FUSE_KERNEL_VERSION && body < 16) {
+      throw new ProtocolError('short', `INIT 7.${a.minor} body of ${body} bytes is shorter than fuse_init_in (16)`);
+    }
+    if (a.major < FUSE_KERNEL_VERSION) {
+      throw new FuseError(errno.EPROTO, `unsupported protocol ${a.major}.${a.minor}`);
+    }
+    if (a.major > FUSE_KERNEL_VERSION) {
+      // The kernel retries with our major after this reply.
+      this.log.warn?.(`kernel offers protocol ${a.major}.${a.minor}; answering ${FUSE_KERNEL_VERSION}.45 and waiting for its retry`);
+      return { out: majorMismatchReply(), kernelMinor: 45 } satisfies InitResult;
+    }
+    if (a.minor < FUSE_MIN_MINOR_VERSION) {
+      this.log.error(`kernel protocol 7.${a.minor} is older than 7.${FUSE_MIN_MINOR_VERSION}; refusing with EPROTO`);
+      throw new FuseError(errno.EPROTO);
+    }
+    const { out, negotiated } = negotiate(a, this.options, this.backend);
+    this.negotiated = negotiated;
+    this.minor = negotiated.minor;
+    this.setxattrExt = (negotiated.flags & InitFlags.SETXATTR_EXT) !== 0n;
+    const result: InitResult = { out, kernelMinor: a.minor };
+    const info: InitInfo = { minor: negotiated.minor, flags: negotiated.flags };
+    const ready = this.backend.init?.(info);
+    if (isThenable(ready)) {
+      return Promise.resolve(ready).then(
+        () => {
+          this.initialized = true;
+          return result;
+        },
+        (e: unknown) => {
+          this.negotiated = undefined;
+          this.minor = 45;
+          this.setxattrExt = false;
+          throw e;
+        },
+      );
+    }
+    this.initialized = true;
+    return result;
+  }
+
+  encodeInit(w: WireWriter, result: unknown): void {
+    const r = result as InitResult;
+    encodeInitOut(w, r.out, r.kernelMinor);
+  }
+
+  destroy(): unknown {
+    this.closed = true;
+    if (this.destroyed) return undefined;
+    this.destroyed = true;
+    return this.backend.destroy?.();
+  }
+
+  interrupt(uniqueLo: number, uniqueHi: number): void {
+    // Unknown uniques are ignored: the request was already answered (the kernel
+    // sends INTERRUPT only after the request was read), and an EAGAIN reply for
+    // a request the kernel no longer has would be refused by the kernel.
+    this.inflight.get(uniqueKey(uniqueLo, uniqueHi))?.interrupt();
+  }
+
+  notifyReply(q: Request, r: WireReader): void {
+    const key = q.uniqueHi * 4294967296 + q.uniqueLo;
+    const pending = q.uniqueHi <= 0x1fffff ? this.retrieves.get(key) : undefined;
+    if (pending === undefined) {
+      this.log.warn?.(`NOTIFY_REPLY for unknown retrieve ${q.uniqueText}; ignored`);
+      return;
+    }
+    this.retrieves.delete(key);
+    const { data } = decodeNotifyRetrieveIn(r);
+    pending.resolve(data.slice());
+  }
+
+  // ------------------------------------------------------------ NotifyHost
+
+  sendNotification(code: number, encode: (w: WireWriter) => void): void {
+    const sink = this.sink;
+    if (sink === undefined) throw new Error('no transport attached: call session.attach() first');
+    let w = this.writer;
+    if (w.busy) w = new WireWriter(4096);
+    w.begin();
+    try {
+      encode(w);
+      sink.sendNotification(w.finish(code, 0, 0));
+    } finally {
+      w.reset();
+    }
+  }
+
+  addRetrieve(resolve: (data: Uint8Array) => void, reject: (e: Error) => void): number {
+    const u = this.nextNotifyUnique++;
+    this.retrieves.set(u, { resolve, reject });
+    return u;
+  }
+
+  dropRetrieve(notifyUnique: number): void {
+    this.retrieves.delete(notifyUnique);
+  }
+
+  // ------------------------------------------------------------ trace
+
+  private traceRequest(spec: OpSpec, q: Request, frame: Uint8Array, view: DataView, argsEnd: number): void {
+    let args: string;
+    try {
+      args = spec.describe(this.traceReader.reset(frame, view, 40, argsEnd), this.minor, this.setxattrExt);
+    } catch (e) {
+      args = `<malformed: ${describeError(e)}>`;
+    }
+    if (q.groups) args += ` groups=${q.groups.join(',')}`;
+    this.emitTrace(formatRequestLine(q.uniqueText, spec.name, q.nodeid, q.uid, q.gid, q.pid, args));
+  }
+
+  private emitTrace(line: string): void {
+    try {
+      this.tracer!(line);
+    } catch (e) {
+      this.log.error(`trace hook threw: ${describeError(e)}`);
+    }
+  }
+}

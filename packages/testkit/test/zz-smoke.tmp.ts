@@ -1,0 +1,24 @@
+import { createSession } from '@tsfuse/protocol';
+import { MemoryBackend } from '@tsfuse/testkit';
+import { FuseClient } from '../src/client/client.ts';
+import { PosixFs } from '../src/client/posix.ts';
+import { O } from '../src/client/abi.ts';
+
+const backend = new MemoryBackend();
+const session = createSession(backend);
+const client = new FuseClient(session, { trace: (l) => console.log(l) });
+const n = await client.init();
+console.log('negotiated', n.minor, n.flags.toString(16), n.maxWrite, n.maxPages);
+const fs = new PosixFs(client);
+await fs.mkdir('/d');
+const fd = await fs.open('/d/f', O.CREAT | O.RDWR, 0o644);
+await fs.write(fd, 'hello');
+console.log(Buffer.from(await fs.read(fd, 10, 0)).toString());
+await fs.close(fd);
+console.log(await fs.stat('/d/f'));
+console.log(await fs.readdirEntries('/d'));
+console.log(client.lookupCounts(), backend.lookupCount(2));
+await fs.symlink('f', '/d/l');
+console.log(await fs.readlink('/d/l'), (await fs.stat('/d/l')).size);
+await client.forgetAll();
+console.log(backend.inodeCount);
