@@ -79,15 +79,15 @@ export class DirHandle {
       let groupEnd = i + 1;
       while (groupEnd < n && keys[groupEnd] === key) groupEnd++;
       for (let j = i; j < groupEnd; j++) {
-        let off: bigint;
-        if (j === groupEnd - 1) off = cookieOf(key, SLOT_GROUP_DONE);
-        else {
-          off = cookieOf(key, Math.min(j - groupStart + 1, SLOT_MAX_INDEX));
-          (this.midGroup ??= new Map()).set(off, names[j]!);
-        }
+        const inside = j !== groupEnd - 1;
+        const off = cookieOf(key, inside ? Math.min(j - groupStart + 1, SLOT_MAX_INDEX) : SLOT_GROUP_DONE);
         const r = emit(names[j]!, off);
         if (r === EMIT_STOP) return;
-        if (r === EMIT_ADDED) this.servedSinceRead++;
+        if (r === EMIT_ADDED) {
+          this.servedSinceRead++;
+          // Remember which name an inside-group offset stands for (the last one handed out, when slots saturate).
+          if (inside) (this.midGroup ??= new Map()).set(off, names[j]!);
+        }
       }
       i = groupEnd;
     }

@@ -41,13 +41,13 @@ export class DirListing {
     return DirListing.fromNames(readdirSync(path, { encoding: 'latin1' }), stamp);
   }
 
-  /** Build from raw names (tests, and read()). */
-  static fromNames(raw: string[], stamp: DirStamp): DirListing {
+  /** Build from raw names (read(), and tests, which may pass a colliding `keyOf`). */
+  static fromNames(raw: string[], stamp: DirStamp, keyOf: (name: string) => number = nameKey): DirListing {
     const n = raw.length;
     const rawKeys = new Float64Array(n);
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
-      rawKeys[i] = nameKey(raw[i]!);
+      rawKeys[i] = keyOf(raw[i]!);
       order[i] = i;
     }
     order.sort((a, b) => {

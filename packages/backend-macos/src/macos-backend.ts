@@ -120,6 +120,16 @@ export class MacosBackend implements Backend {
     };
   }
 
+  /** The kernel's lookup count for a node id (undefined once the record is gone): for conformance introspection. */
+  lookupCount(nodeid: number): number | undefined {
+    return this.table.get(nodeid)?.nlookup;
+  }
+
+  /** Open file and directory handles: for conformance introspection. */
+  openHandleCount(): number {
+    return this.handles.size;
+  }
+
   // ---- lifecycle -------------------------------------------------------------
 
   destroy(): void {

@@ -1,3 +1,12 @@
+/**
+ * The session engine: one request frame in, at most one reply frame out.
+ * Checks everything the header can tell (length, INIT state, opcode, body
+ * size, nodeid range, extensions) before the opcode table decodes the body
+ * and calls the backend. Synchronous backend results are encoded at once into
+ * one reused WireWriter; Promises are tracked in flight (for INTERRUPT) and
+ * answered when they settle. Every reply path goes through send(), which marks
+ * the request replied: the one-reply-per-unique guarantee lives there.
+ */
 import type { Backend, InitInfo } from './backend.js';
 import { errno } from './abi/errno.js';
 import {
@@ -51,6 +60,9 @@ export interface Session {
   /** Ends the session: backend.destroy() once (unless DESTROY did it); later requests are dropped without a reply. */
   close(): Promise<void>;
 }
+
+/** How many interrupts for unknown uniques are remembered. */
+const EARLY_INTERRUPTS = 64;
 
 const DROPPED = 0;
 const REPLIED = 1;
@@ -107,6 +119,12 @@ class FuseSession implements Session, Engine, NotifyHost {
   private sink: NotificationSink | undefined = undefined;
   private readonly retrieves = new Map<number, { resolve: (d: Uint8Array) => void; reject: (e: Error) => void }>();
   private nextNotifyUnique = 1;
+  /**
+   * INTERRUPTs that named no in-flight request, newest last (at most
+   * EARLY_INTERRUPTS): with several reader threads an interrupt can overtake
+   * its request, which then starts interrupted.
+   */
+  private readonly earlyInterrupts = new Set<number | string>();
   private lastBuffer: ArrayBufferLike | undefined = undefined;
   private lastOffset = -1;
   private lastView: DataView = new DataView(new ArrayBuffer(0));
@@ -128,25 +146,32 @@ class FuseSession implements Session, Engine, NotifyHost {
   // ------------------------------------------------------------ public API
 
   handle(request: Uint8Array): Promise<Uint8Array | undefined> {
-    let out: Uint8Array | undefined;
-    let resolveLater: ((v: Uint8Array | undefined) => void) | undefined;
-    const respond = (reply: Uint8Array): void => {
-      const copy = reply.slice();
-      if (resolveLater) resolveLater(copy);
-      else out = copy;
-    };
+    // The synchronous case (the common one) uses one shared respond function
+    // and allocates only the copy and the resolved Promise.
+    this.captured = undefined;
     let status: number;
     try {
-      status = this.process(request, respond);
+      status = this.process(request, this.capture);
     } catch (e) {
-      this.internalError(request, respond, e);
-      status = out ? REPLIED : DROPPED;
+      this.internalError(request, this.capture, e);
+      status = DROPPED;
     }
+    const out = this.captured;
+    this.captured = undefined;
     if (status !== PENDING) return Promise.resolve(out);
+    // In flight: route its later reply to this call's Promise.
+    const v = new DataView(request.buffer, request.byteOffset, request.byteLength);
+    const q = this.inflight.get(uniqueKey(v.getUint32(8, true), v.getUint32(12, true)))!;
     return new Promise((resolve) => {
-      resolveLater = resolve;
+      q.respond = (reply: Uint8Array) => resolve(reply.slice());
     });
   }
+
+  /** handle()'s synchronous reply, copied out of the reused writer. */
+  private captured: Uint8Array | undefined = undefined;
+  private readonly capture = (reply: Uint8Array): void => {
+    this.captured = reply.slice();
+  };
 
   dispatch(request: Uint8Array, respond: (reply: Uint8Array) => void): boolean {
     try {
@@ -259,6 +284,7 @@ class FuseSession implements Session, Engine, NotifyHost {
       groups,
       t0,
     );
+    if (this.earlyInterrupts.size !== 0 && this.earlyInterrupts.delete(uniqueKey(uLo, uHi))) q.interrupt();
     if (this.tracer !== undefined) this.traceRequest(spec, q, frame, view, argsEnd);
     if (this.options.readOnly && (spec.mutating || this.writes(spec, frame, view, argsEnd))) {
       return this.fail(spec, q, errno.EROFS, respond);
@@ -514,10 +540,21 @@ class FuseSession implements Session, Engine, NotifyHost {
   }
 
   interrupt(uniqueLo: number, uniqueHi: number): void {
-    // Unknown uniques are ignored: the request was already answered (the kernel
-    // sends INTERRUPT only after the request was read), and an EAGAIN reply for
-    // a request the kernel no longer has would be refused by the kernel.
-    this.inflight.get(uniqueKey(uniqueLo, uniqueHi))?.interrupt();
+    const key = uniqueKey(uniqueLo, uniqueHi);
+    const q = this.inflight.get(key);
+    if (q !== undefined) {
+      q.interrupt();
+      return;
+    }
+    // Not in flight: almost always already answered (the kernel sends INTERRUPT
+    // only after the request was read, and uniques are never reused), so no
+    // reply: an EAGAIN for a request the kernel no longer has fails its write
+    // with ENOENT. Remember a few, in case a request read by another thread
+    // arrives after its interrupt.
+    this.earlyInterrupts.add(key);
+    if (this.earlyInterrupts.size > EARLY_INTERRUPTS) {
+      this.earlyInterrupts.delete(this.earlyInterrupts.values().next().value!);
+    }
   }
 
   notifyReply(q: Request, r: WireReader): void {

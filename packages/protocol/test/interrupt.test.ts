@@ -89,6 +89,21 @@ test('INTERRUPT for an unknown or finished unique is ignored', async () => {
   assert.is(await d.errno(Opcode.GETATTR, 1, getattrBody()), 0, 'session unaffected');
 });
 
+test('an INTERRUPT that overtakes its request (several reader threads) still interrupts it; only 64 are remembered', async () => {
+  const d = new Driver({ getattr: (ctx) => (ctx.signal.aborted ? Promise.reject(ctx.signal.reason) : { attr }) });
+  await d.init();
+  await d.session.handle(request(Opcode.INTERRUPT, 2, 0, interrupt(1000n)));
+  const r = await d.session.handle(request(Opcode.GETATTR, 1000n, 1, getattrBody()));
+  assert.is(-decodeOutHeader(r!).error, errno.EINTR);
+  const again = await d.session.handle(request(Opcode.GETATTR, 1002n, 1, getattrBody()));
+  assert.is(decodeOutHeader(again!).error, 0, 'used once');
+  for (let i = 0; i < 100; i++) await d.session.handle(request(Opcode.INTERRUPT, 4, 0, interrupt(BigInt(5000 + i))));
+  const old = await d.session.handle(request(Opcode.GETATTR, 5000n, 1, getattrBody()));
+  assert.is(decodeOutHeader(old!).error, 0, 'the oldest were forgotten');
+  const recent = await d.session.handle(request(Opcode.GETATTR, 5099n, 1, getattrBody()));
+  assert.is(-decodeOutHeader(recent!).error, errno.EINTR);
+});
+
 test('uniques with the resend bit (2^63) are matched exactly', async () => {
   const d = new Driver({ getattr: (ctx) => aborted(ctx) });
   await d.init();

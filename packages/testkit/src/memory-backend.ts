@@ -79,6 +79,7 @@ import {
   SymlinkInode,
 } from './memory/inode.js';
 import { InodeTable, ROOT_ID } from './memory/inode-table.js';
+import { findInconsistencies } from './memory/invariants.js';
 import { checkName, isDotOrDotDot, nameKey, wireName } from './memory/names.js';
 import { inGroup, mayAccess } from './memory/permissions.js';
 import { SpaceAccount } from './memory/space.js';
@@ -224,6 +225,15 @@ export class MemoryBackend implements Backend {
   /** The kernel's lookup count on a node id, or undefined once the inode is freed. */
   lookupCount(nodeid: number): number | undefined {
     return this.table.find(nodeid)?.lookups;
+  }
+
+  /**
+   * Re-derives every link count, directory size, parent pointer and byte of
+   * space charged, and returns what disagrees (empty when all is consistent).
+   * O(size of the filesystem): for tests and fuzzers.
+   */
+  checkInvariants(): string[] {
+    return findInconsistencies(this.table, this.space, this.handles.size);
   }
 
   // ---- session lifecycle ----

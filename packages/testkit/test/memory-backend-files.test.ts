@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { errno } from '@tsfuse/protocol';
 import type { MemoryBackend } from '../src/index.js';
-import { b, ctx, errnoOf, make, root, setattrIn, times, touch, ts } from './memory-backend-fixture.js';
+import { checkInvariantsAfterEach, b, ctx, errnoOf, make, root, setattrIn, times, touch, ts } from './memory-backend-fixture.js';
 
 const S_IFREG = 0o100000;
 const S_IFIFO = 0o010000;
@@ -467,6 +467,7 @@ test('random writes, truncates, punches, allocations and copies match a flat-buf
     if (!got.equals(model)) assert.unreachable(`contents differ after step ${step} (op ${op})`);
     const blocks = a.blocks + fs.getattr(root, other.id).attr.blocks;
     assert.is(fs.bytesUsed, blocks * 512, `space accounting after step ${step}`);
+    assert.equal(fs.checkInvariants(), [], `invariants after step ${step} (op ${op})`);
   }
 });
 
@@ -483,4 +484,5 @@ test('statx reports btime, which never changes', () => {
   assert.is(s.ino, id);
 });
 
+checkInvariantsAfterEach(test);
 test.run();

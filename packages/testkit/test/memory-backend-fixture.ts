@@ -2,6 +2,7 @@
 // manual clock, and dirent sinks that pack like the session does (24-byte
 // fuse_dirent header, 152 bytes for fuse_direntplus, names padded to 8) inside
 // the byte budget the kernel asks for (4096 for READDIR).
+import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FuseError, type DirentPlusSink, type DirentSink, type Entry, type RequestContext, type SetattrIn } from '@tsfuse/protocol';
 import { MemoryBackend, type MemoryBackendOptions, type Timespec } from '../src/index.js';
@@ -27,10 +28,32 @@ export class ManualClock {
   }
 }
 
-/** A backend on a manual clock. */
+const made: MemoryBackend[] = [];
+const inconsistencies: string[] = [];
+
+/** A backend on a manual clock; its invariants are checked after the test (see checkInvariantsAfterEach). */
 export function make(options: MemoryBackendOptions = {}): { fs: MemoryBackend; clock: ManualClock } {
   const clock = new ManualClock();
-  return { fs: new MemoryBackend({ clock: clock.now, ...options }), clock };
+  const fs = new MemoryBackend({ clock: clock.now, ...options });
+  made.push(fs);
+  return { fs, clock };
+}
+
+/**
+ * After each test, runs checkInvariants() on every backend the test made
+ * (link counts, directory sizes, parents, space, handles re-derived from
+ * scratch), and adds a last test that fails naming any test that left one
+ * inconsistent. Call it just before test.run().
+ */
+export function checkInvariantsAfterEach(suite: Test): void {
+  suite.after.each((state: { __test__?: string }) => {
+    for (const fs of made.splice(0)) {
+      for (const problem of fs.checkInvariants()) inconsistencies.push(`${state.__test__ ?? '?'}: ${problem}`);
+    }
+  });
+  suite('every backend built by the tests above stayed internally consistent', () => {
+    assert.equal(inconsistencies, []);
+  });
 }
 
 /** The errno `fn` fails with; fails the test if it succeeds or throws something else. */

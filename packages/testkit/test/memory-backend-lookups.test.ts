@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { errno } from '@tsfuse/protocol';
 import { MemoryBackend } from '../src/index.js';
-import { b, errnoOf, make, root, touch } from './memory-backend-fixture.js';
+import { checkInvariantsAfterEach, b, errnoOf, make, root, touch } from './memory-backend-fixture.js';
 
 const S_IFREG = 0o100000;
 const O_RDWR = 2;
@@ -143,4 +143,5 @@ test('memory: 100,000 empty files cost a few hundred bytes each', () => {
   assert.ok(perInode < 1000, `${perInode.toFixed(0)} bytes per inode`);
 });
 
+checkInvariantsAfterEach(test);
 test.run();

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { errno } from '@tsfuse/protocol';
 import { MemoryBackend } from '../src/index.js';
-import { b, ctx, errnoOf, make, namesIn, root, times, touch, ts } from './memory-backend-fixture.js';
+import { checkInvariantsAfterEach, b, ctx, errnoOf, make, namesIn, root, times, touch, ts } from './memory-backend-fixture.js';
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -373,4 +373,5 @@ test('names are bytes: a non-UTF-8 name round-trips through lookup and readdir e
   assert.is(errnoOf(() => fs.lookup(root, 1, Buffer.from('f\xff', 'utf8'))), errno.ENOENT, 'different bytes');
 });
 
+checkInvariantsAfterEach(test);
 test.run();

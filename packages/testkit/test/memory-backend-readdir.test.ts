@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { errno } from '@tsfuse/protocol';
 import type { MemoryBackend } from '../src/index.js';
-import { advance, b, errnoOf, listAll, make, namesIn, page, PlusPageSink, root, touch, type Listed } from './memory-backend-fixture.js';
+import { checkInvariantsAfterEach, advance, b, errnoOf, listAll, make, namesIn, page, PlusPageSink, root, touch, type Listed } from './memory-backend-fixture.js';
 
 const DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
 
@@ -299,4 +299,5 @@ test('a readdir page accounts for name bytes: long names fit fewer per 4 KiB pag
   assert.is(first.length, Math.floor(4096 / 232)); // 24 + 203 padded to 232
 });
 
+checkInvariantsAfterEach(test);
 test.run();

@@ -195,6 +195,13 @@ export class SparseData {
     return done;
   }
 
+  /** Recomputes `allocated` from the chunks (for invariant checks). */
+  recount(): number {
+    let bytes = 0;
+    for (const chunk of this.chunks.values()) bytes += charged(chunk.length);
+    return bytes;
+  }
+
   /** Bytes that growing the buffers to cover [offset, end) would charge. */
   private growthFor(offset: number, end: number): number {
     let growth = 0;

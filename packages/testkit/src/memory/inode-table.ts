@@ -61,6 +61,11 @@ export class InodeTable {
     }
   }
 
+  /** Every live inode. */
+  values(): IterableIterator<Inode> {
+    return this.nodes.values();
+  }
+
   /** The kernel went away: it holds no lookups and no handles. Frees what that orphans. */
   forgetAll(): void {
     for (const node of [...this.nodes.values()]) {
