@@ -7,7 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import {
   FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME, FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID,
   FOPEN_CACHE_DIR, FOPEN_KEEP_CACHE, FUSE_WRITE_KILL_SUIDGID, InitFlags, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno,
-  type AttrReply, type Backend, type CreateReply, type DirentPlusSink, type DirentSink, type Entry, type InitInfo, type OpenReply,
+  type Attr, type AttrReply, type Backend, type CreateReply, type DirentPlusSink, type DirentSink, type Entry, type InitInfo, type OpenReply,
   type RequestContext, type SetattrIn, type StatfsReply,
 } from '@tsfuse/protocol';
 import {
@@ -23,6 +23,7 @@ import { COOKIE_DOT, COOKIE_DOTDOT } from './name-hash.js';
 import { O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, hostOpenFlags } from './open-flags.js';
 import { linuxBackendOptionsSchema, type LinuxBackendOptions, type LinuxBackendOptionsInput } from './options.js';
 import { Resolver } from './resolver.js';
+import { runHostTool, touchDate } from './host-tool.js';
 import { makeSpecialFile } from './special-files.js';
 
 const BIGINT = { bigint: true } as const;
@@ -34,6 +35,8 @@ const SEEK_CUR = 1;
 const SEEK_END = 2;
 const SEEK_DATA = 3;
 const SEEK_HOLE = 4;
+/** Largest READ served (the kernel asks for at most max_pages * 4 KiB; a larger hostile size gets a short read). */
+const MAX_READ = 16 << 20;
 /** Most bytes one COPY_FILE_RANGE copies (a short count is legal; callers loop), so one request never stalls the session for long. */
 const COPY_CHUNK_LIMIT = 16 << 20;
 
@@ -64,6 +67,8 @@ export class LinuxBackend implements Backend {
   private readonly chownToCaller: boolean;
   private readonly isRoot: boolean;
   private writeback = false;
+  /** Inodes held by holdVictim(). */
+  private heldVictims = 0;
   private ioBuf = Buffer.allocUnsafe(1 << 20);
   private readonly nameBuf = Buffer.allocUnsafe(256);
 
@@ -183,17 +188,7 @@ export class LinuxBackend implements Backend {
         else chmodSync(self(), attr.mode & S_IALLUGO);
       }
       if (valid & FATTR_SIZE) this.truncate(node, fd, self, attr.size);
-      if (valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW)) {
-        const now = valid & (FATTR_ATIME_NOW | FATTR_MTIME_NOW) ? hostNow() : 0;
-        let cur: ReturnType<typeof statToAttr> | undefined;
-        const current = () => (cur ??= statToAttr(fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node)));
-        const a =
-          valid & FATTR_ATIME_NOW ? now : valid & FATTR_ATIME ? hostTime(attr.atime, attr.atimensec) : hostTime(current().atime, current().atimensec);
-        const m =
-          valid & FATTR_MTIME_NOW ? now : valid & FATTR_MTIME ? hostTime(attr.mtime, attr.mtimensec) : hostTime(current().mtime, current().mtimensec);
-        if (fd >= 0) futimesSync(fd, a, m);
-        else utimesSync(self(), a, m);
-      }
+      if (valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW)) this.setTimes(node, fd, self, attr);
       if (valid & FATTR_KILL_SUIDGID && !(valid & FATTR_MODE)) {
         const st = fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node);
         const mode = Number(st.mode);
@@ -207,6 +202,40 @@ export class LinuxBackend implements Backend {
     } catch (e) {
       throw this.errors.toFuseError(e, 'setattr');
     }
+  }
+
+  /**
+   * utimensat(2) semantics: explicit times, UTIME_NOW (FATTR_*_NOW) and
+   * UTIME_OMIT (the bit absent). Node sets both times, to the microsecond, so
+   * an omitted one is re-set to its current value; with `exactTimes`, touch(1)
+   * then restores the nanosecond digits of every time that has some.
+   */
+  private setTimes(node: LinuxInode, fd: number, self: () => string, attr: SetattrIn): void {
+    const valid = attr.valid;
+    const now = valid & (FATTR_ATIME_NOW | FATTR_MTIME_NOW) ? hostNow() : 0;
+    let cur: Attr | undefined;
+    const current = (): Attr => (cur ??= statToAttr(fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node)));
+    // [seconds, nanoseconds] each time must end up with, or undefined for "now".
+    const at: [number, number] | undefined =
+      valid & FATTR_ATIME_NOW ? undefined : valid & FATTR_ATIME ? [attr.atime, attr.atimensec] : [current().atime, current().atimensec];
+    const mt: [number, number] | undefined =
+      valid & FATTR_MTIME_NOW ? undefined : valid & FATTR_MTIME ? [attr.mtime, attr.mtimensec] : [current().mtime, current().mtimensec];
+    const a = at === undefined ? now : hostTime(at[0], at[1]);
+    const m = mt === undefined ? now : hostTime(mt[0], mt[1]);
+    if (fd >= 0) futimesSync(fd, a, m);
+    else utimesSync(self(), a, m);
+    if (!this.options.exactTimes) return;
+    const fixA = at !== undefined && at[1] % 1000 !== 0;
+    const fixM = mt !== undefined && mt[1] % 1000 !== 0;
+    if (!fixA && !fixM) return;
+    const target = fd >= 0 ? fd : this.resolver.fdOf(node);
+    const path = '/proc/self/fd/3';
+    if (fixA && fixM && at![0] === mt![0] && at![1] === mt![1]) {
+      runHostTool('touch', ['-c', '-d', touchDate(at![0], at![1]), path], target, this.errors.log);
+      return;
+    }
+    if (fixA) runHostTool('touch', ['-c', '-a', '-d', touchDate(at![0], at![1]), path], target, this.errors.log);
+    if (fixM) runHostTool('touch', ['-c', '-m', '-d', touchDate(mt![0], mt![1]), path], target, this.errors.log);
   }
 
   /** truncate(2) semantics: through the open file when there is one, else by opening the inode itself for writing. */
@@ -353,7 +382,16 @@ export class LinuxBackend implements Backend {
     try {
       this.resolver.begin();
       checkName(name, 'unlink');
-      unlinkSync(procChildPath(this.resolver.dirFdOf(this.table.node(parent)), name));
+      const p = this.table.node(parent);
+      const pfd = this.resolver.dirFdOf(p);
+      const victim = this.holdVictim(pfd, name);
+      try {
+        unlinkSync(procChildPath(pfd, name));
+      } catch (e) {
+        this.letGo(victim);
+        throw e;
+      }
+      this.forgetPath(victim, p, name);
     } catch (e) {
       throw this.errors.toFuseError(e, 'unlink');
     }
@@ -363,10 +401,68 @@ export class LinuxBackend implements Backend {
     try {
       this.resolver.begin();
       checkName(name, 'rmdir');
-      rmdirSync(procChildPath(this.resolver.dirFdOf(this.table.node(parent)), name));
+      const p = this.table.node(parent);
+      const pfd = this.resolver.dirFdOf(p);
+      const victim = this.holdVictim(pfd, name);
+      try {
+        rmdirSync(procChildPath(pfd, name));
+      } catch (e) {
+        this.letGo(victim);
+        throw e;
+      }
+      this.forgetPath(victim, p, name);
     } catch (e) {
       throw this.errors.toFuseError(e, 'rmdir');
     }
+  }
+
+  /**
+   * Before a name is removed or replaced: if the kernel knows the inode it
+   * names, keep an O_PATH descriptor of it outside the working set until
+   * FORGET, so GETATTR of an unlinked file still answers (nlink 0) instead of
+   * ESTALE. Bounded: past half the working set's capacity such inodes are not
+   * held (they would answer ESTALE).
+   */
+  private holdVictim(pfd: number, name: Buffer): LinuxInode | undefined {
+    if (this.heldVictims >= this.resolver.workingSet.capacity >>> 1) return undefined;
+    let fd: number;
+    try {
+      fd = this.resolver.open(procChildPath(pfd, name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    } catch {
+      return undefined; // the removal itself reports what is wrong
+    }
+    let node: LinuxInode | undefined;
+    try {
+      node = this.table.find(fstatSync(fd, BIGINT));
+    } catch {
+      node = undefined;
+    }
+    if (node === undefined || node.fdPinned) {
+      closeSync(fd);
+      return undefined;
+    }
+    if (node.fd >= 0) {
+      this.resolver.workingSet.keep(node);
+      closeSync(fd);
+    } else node.fd = fd;
+    node.fdPinned = true;
+    this.heldVictims++;
+    return node;
+  }
+
+  /** Undo holdVictim() (the removal failed): the descriptor goes back to the working set. */
+  private letGo(node: LinuxInode | undefined): void {
+    if (node === undefined || !node.fdPinned) return;
+    const fd = node.fd;
+    node.fd = -1;
+    node.fdPinned = false;
+    this.heldVictims--;
+    this.resolver.workingSet.add(node, fd);
+  }
+
+  /** `name` in `p` is gone: a record remembering that path can no longer be found by it. */
+  private forgetPath(node: LinuxInode | undefined, p: LinuxInode, name: Buffer): void {
+    if (node !== undefined && node.parent === p && node.name === name.toString('latin1')) this.table.detach(node);
   }
 
   rename(_ctx: RequestContext, parent: number, name: Buffer, newParent: number, newName: Buffer, flags: number): void {
@@ -383,10 +479,24 @@ export class LinuxBackend implements Backend {
       const npfd = this.resolver.dirFdOf(np);
       const from = procChildPath(pfd, name);
       const to = procChildPath(npfd, newName);
+      let victim: LinuxInode | undefined;
       if (flags & RENAME_NOREPLACE) this.renameNoReplace(from, to);
-      else renameSync(from, to);
+      else {
+        victim = this.holdVictim(npfd, newName);
+        try {
+          renameSync(from, to);
+        } catch (e) {
+          this.letGo(victim);
+          throw e;
+        }
+      }
       const st = lstatSync(to, BIGINT_NOTHROW);
       const node = st === undefined ? undefined : this.table.find(st);
+      if (victim !== undefined) {
+        // Renaming a name onto another link of the same inode changes nothing.
+        if (victim === node) this.letGo(victim);
+        else this.forgetPath(victim, np, newName);
+      }
       if (node !== undefined) this.table.move(node, np, newName.toString('latin1'));
     } catch (e) {
       throw this.errors.toFuseError(e, 'rename');
@@ -563,6 +673,8 @@ export class LinuxBackend implements Backend {
   read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number): Uint8Array {
     try {
       const h = this.files.handle(fh);
+      if (!(size > 0)) return this.ioBuf.subarray(0, 0);
+      if (size > MAX_READ) size = MAX_READ;
       if (size > this.ioBuf.length) this.ioBuf = Buffer.allocUnsafe(size);
       const n = readSync(h.fd, this.ioBuf, 0, size, offset);
       return this.ioBuf.subarray(0, n);
@@ -816,6 +928,18 @@ export class LinuxBackend implements Backend {
     }
   }
 
+  // ---- introspection (tests, the conformance suite, stats) --------------------
+
+  /** The kernel's lookup count for a nodeid as this backend holds it; undefined once the node is gone. */
+  lookupCount(nodeid: number): number | undefined {
+    return this.table.get(nodeid)?.nlookup;
+  }
+
+  /** Open file and directory handles. */
+  openHandleCount(): number {
+    return this.files.size + this.dirs.size;
+  }
+
   // ---- helpers ---------------------------------------------------------------
 
   private entry(node: LinuxInode, st: BigIntStats): Entry {
@@ -837,6 +961,7 @@ export class LinuxBackend implements Backend {
       const fd = node.fd;
       node.fd = -1;
       node.fdPinned = false;
+      if (node !== this.table.root) this.heldVictims--;
       try {
         closeSync(fd);
       } catch {

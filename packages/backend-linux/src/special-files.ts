@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { linkSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { errno } from '@tsfuse/protocol';
 import { S_IFBLK, S_IFCHR, S_IFIFO, S_IFSOCK, fuseError, procChildPath, procFdPath, type Logger } from '@tsfuse/passthrough';
+import { runHostTool } from './host-tool.js';
 
 /**
  * FIFOs, sockets and device nodes, which Node cannot create directly, made for
@@ -18,29 +18,6 @@ let counter = 0;
 
 function tempName(): string {
   return `.tsfuse-mknod-${process.pid}-${++counter}`;
-}
-
-/** strerror texts the mknod program prints, by errno name. */
-const STRERROR: Record<string, string> = {
-  'File exists': 'EEXIST',
-  'Permission denied': 'EACCES',
-  'Operation not permitted': 'EPERM',
-  'No space left on device': 'ENOSPC',
-  'Disk quota exceeded': 'EDQUOT',
-  'Read-only file system': 'EROFS',
-  'No such file or directory': 'ENOENT',
-  'Not a directory': 'ENOTDIR',
-  'Invalid argument': 'EINVAL',
-  'Too many links': 'EMLINK',
-  'File name too long': 'ENAMETOOLONG',
-  'Input/output error': 'EIO',
-  'Operation not supported': 'EOPNOTSUPP',
-  'Too many levels of symbolic links': 'ELOOP',
-};
-
-function errnoFromMessage(stderr: string): number | undefined {
-  for (const [text, name] of Object.entries(STRERROR)) if (stderr.includes(text)) return errno[name as keyof typeof errno];
-  return undefined;
 }
 
 /** Major and minor numbers of a new_encode_dev rdev (what FUSE_MKNOD carries). */
@@ -78,14 +55,7 @@ export function makeSpecialFile(dirFd: number, name: Uint8Array, type: number, r
     const [major, minor] = splitRdev(rdev);
     args.push(type === S_IFCHR ? 'c' : 'b', String(major), String(minor));
   } else throw fuseError(errno.EINVAL);
-  const r = spawnSync('mknod', args, { stdio: ['ignore', 'ignore', 'pipe', dirFd], encoding: 'utf8', timeout: 10_000 });
-  if (r.error !== undefined || r.status !== 0) {
-    const stderr = r.stderr ?? '';
-    const value = errnoFromMessage(stderr);
-    if (value !== undefined) throw fuseError(value);
-    log(`mknod: the mknod program failed (${r.error?.message ?? `status ${r.status}`}): ${stderr.trim()}`);
-    throw fuseError(errno.EIO);
-  }
+  runHostTool('mknod', args, dirFd, log);
   publish(dirFd, temp, name);
 }
 

@@ -162,6 +162,25 @@ test('setattr: chmod, chown, truncate with and without fh, times with NOW and OM
   assert.is(errnoOf(() => be.setattr(C, d.nodeid, setattrIn({ valid: FATTR_SIZE, size: 0 }))), errno.EISDIR);
 });
 
+test('times to the nanosecond (touch on our descriptor), and UTIME_OMIT keeps the other exactly', () => {
+  fs.writeFileSync(path.join(src, 'ns'), '');
+  const e = be.lookup(C, 1, b('ns'));
+  let a = be.setattr(C, e.nodeid, setattrIn({ valid: FATTR_ATIME | FATTR_MTIME, atime: 1100000000, atimensec: 123456789, mtime: -7, mtimensec: 999999999 })).attr;
+  assert.equal([a.atime, a.atimensec, a.mtime, a.mtimensec], [1100000000, 123456789, -7, 999999999]);
+  a = be.setattr(C, e.nodeid, setattrIn({ valid: FATTR_MTIME, mtime: 5, mtimensec: 1 })).attr;
+  assert.equal([a.atime, a.atimensec, a.mtime, a.mtimensec], [1100000000, 123456789, 5, 1]);
+  const st = fs.statSync(path.join(src, 'ns'), { bigint: true });
+  assert.is(st.atimeNs, 1100000000123456789n);
+  const coarse = backend(src, { exactTimes: false });
+  try {
+    const c = coarse.lookup(C, 1, b('ns'));
+    a = coarse.setattr(C, c.nodeid, setattrIn({ valid: FATTR_ATIME, atime: 10, atimensec: 123456789 })).attr;
+    assert.equal([a.atime, a.atimensec], [10, 123457000], 'exactTimes off: nearest microsecond');
+  } finally {
+    coarse.destroy();
+  }
+});
+
 test('kill-priv: write and truncate flagged by the kernel clear set-ID bits', () => {
   fs.writeFileSync(path.join(src, 'suid'), 'x');
   fs.chmodSync(path.join(src, 'suid'), 0o6755);
@@ -304,6 +323,40 @@ test('mknod: regular file, FIFO, socket and (as root) device nodes, made for rea
   assert.is(errnoOf(() => be.mknod(C, 1, b('ndir'), 0o040755, 0, 0)), errno.EPERM);
   assert.is(errnoOf(() => be.open(C, f.nodeid, 0)), errno.ENXIO, 'the kernel opens FIFOs itself');
   assert.equal(fs.readdirSync(src).filter((n) => n.startsWith('.tsfuse-')), [], 'no temporary names left');
+});
+
+test('GETATTR of an unlinked or replaced inode the kernel still holds: nlink 0, not ESTALE', () => {
+  fs.writeFileSync(path.join(src, 'gone'), 'abc');
+  const e = be.lookup(C, 1, b('gone'));
+  be.unlink(C, 1, b('gone'));
+  assert.is(be.getattr(C, e.nodeid, undefined).attr.nlink, 0);
+  assert.is(be.getattr(C, e.nodeid, undefined).attr.size, 3);
+  const d = be.mkdir(C, 1, b('gonedir'), 0o755, 0);
+  be.rmdir(C, 1, b('gonedir'));
+  assert.is(be.getattr(C, d.nodeid, undefined).attr.nlink, 0);
+  assert.is(errnoOf(() => be.lookup(C, d.nodeid, b('x'))), errno.ENOENT, 'a removed directory is empty');
+  fs.writeFileSync(path.join(src, 'target'), 'target');
+  fs.writeFileSync(path.join(src, 'source'), 'source');
+  const t = be.lookup(C, 1, b('target'));
+  be.rename(C, 1, b('source'), 1, b('target'), 0);
+  assert.is(be.getattr(C, t.nodeid, undefined).attr.size, 6);
+  assert.is(be.getattr(C, t.nodeid, undefined).attr.nlink, 0);
+  assert.is.not(be.lookup(C, 1, b('target')).nodeid, t.nodeid);
+  be.forget(e.nodeid, 1);
+  be.forget(d.nodeid, 1);
+  be.forget(t.nodeid, 1);
+  assert.is(be.table.get(e.nodeid), undefined);
+  const failing = be.lookup(C, 1, b('dmask'));
+  assert.is(errnoOf(() => be.unlink(C, 1, b('dmask'))), errno.EISDIR);
+  assert.is(be.table.get(failing.nodeid)!.fdPinned, false, 'a failed removal gives the descriptor back to the working set');
+});
+
+test('a hostile READ size gets a bounded short read', () => {
+  const e = be.lookup(C, 1, b('hello'));
+  const h = be.open(C, e.nodeid, 0);
+  assert.is(be.read(C, e.nodeid, h.fh, 0, 0xffffffff, 0).length, 11);
+  assert.is(be.read(C, e.nodeid, h.fh, 0, 0, 0).length, 0);
+  be.release(C, e.nodeid, h.fh, 0, 0, 0n);
 });
 
 test('statfs, access', () => {

@@ -101,6 +101,44 @@ async function raceFor(ms: number, maxPathFds: number): Promise<{ ok: number; fa
   return { ok, failed };
 }
 
+test('control: naive path-based calls under the same swaps do change files outside (the race is real)', async () => {
+  const box = sandbox('tsfuse-race-control-');
+  const { src, outside } = box;
+  fs.mkdirSync(path.join(src, 'd'));
+  fs.writeFileSync(path.join(src, 'd', 'x'), 'inside');
+  fs.writeFileSync(path.join(src, 'f'), 'inside file');
+  fs.mkdirSync(path.join(outside, 'sub'));
+  fs.writeFileSync(path.join(outside, 'x'), 'OUTSIDE');
+  fs.writeFileSync(path.join(outside, 'target'), 'OUTSIDE TARGET');
+  const before = snapshot(outside);
+  const swapper = spawn(process.execPath, [fileURLToPath(new URL('./race-swapper.mjs', import.meta.url)), src, outside], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    const end = Date.now() + 3000;
+    while (Date.now() < end && snapshot(outside) === before) {
+      for (let i = 0; i < 200; i++) {
+        attemptHost(() => fs.chmodSync(path.join(src, 'f'), 0o777));
+        attemptHost(() => fs.writeFileSync(path.join(src, 'd', 'x'), 'written'));
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    swapper.kill('SIGKILL');
+    await new Promise((r) => swapper.once('exit', r));
+  }
+  const changed = snapshot(outside) !== before;
+  box.cleanup();
+  assert.ok(changed, 'the naive calls escaped: the test can tell');
+});
+
+function attemptHost(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // ENOENT and friends while names are swapped
+  }
+}
+
 test('symlink swaps on the host during every kind of operation: nothing outside SRC changes (working set 16)', async () => {
   const r = await raceFor(4000, 16);
   console.log(`    ${r.ok} operations succeeded, ${r.failed} refused`);

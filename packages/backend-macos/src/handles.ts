@@ -28,6 +28,12 @@ export type Handle = FileHandle | DirHandle;
 export class MacInode extends Inode {
   /** Handles open on this inode: their descriptors reach it whatever happened to its names. */
   readonly handles: Handle[] = [];
+  /**
+   * A read-only descriptor taken just before this file lost its last name
+   * through the mount while the kernel still held lookups on it, so that
+   * GETATTR by node id keeps answering (nlink 0) until FORGET, as on Linux.
+   */
+  orphanFd = -1;
 
   constructor(nodeid: number, st: BigIntStats) {
     super(nodeid, st);
@@ -39,7 +45,7 @@ export class MacInode extends Inode {
       const h = lookup(fh);
       if (h !== undefined && h.node === this) return h.fd;
     }
-    return this.handles.length > 0 ? this.handles[0]!.fd : -1;
+    return this.handles.length > 0 ? this.handles[0]!.fd : this.orphanFd;
   }
 
   /** A descriptor open for writing on this inode, preferring `fh`'s; -1 when none. */

@@ -62,6 +62,8 @@ export interface MacosBackendStats extends DirectoryStats {
 }
 
 const READ_CHUNK = 1 << 20;
+/** At most this many descriptors are kept for unlinked files the kernel still knows (see MacInode.orphanFd). */
+const MAX_ORPHANS = 1024;
 const ENOENT_CODES = new Set(['ENOENT', 'ENOTDIR']);
 
 function codeOf(e: unknown): string | undefined {
@@ -93,6 +95,7 @@ export class MacosBackend implements Backend {
   private readonly euid: number;
   private readonly lookupHandle = (fh: number) => this.handles.get(fh);
   private readBuffer = Buffer.alloc(128 * 1024);
+  private orphans = 0;
 
   constructor(parts: MacosBackendParts) {
     this.host = parts.host;
@@ -105,6 +108,7 @@ export class MacosBackend implements Backend {
     this.table = new InodeTable<MacInode>({
       rootStat: parts.rootStat,
       create: (nodeid, st) => new MacInode(nodeid, st),
+      onDrop: (node) => this.closeOrphan(node),
     });
     this.paths = parts.paths(this.table.root);
     this.identity = this.paths.mode;
@@ -221,14 +225,15 @@ export class MacosBackend implements Backend {
       checkName(name, 'mknod');
       const dir = this.dirNode(parent);
       const type = mode & S_IFMT;
+      const path = this.paths.childOf(dir, name);
       // Node's fs can create regular files only; FIFOs, sockets and device nodes need mknod(2),
       // which it does not expose. EPERM is what mknod(2) answers on a filesystem that cannot
       // make the requested type (never a fake success).
       if (type !== S_IFREG && type !== 0) {
+        if (this.exists(path)) throw fuseError(errno.EEXIST); // as the VFS checks before the filesystem
         if (type === S_IFIFO || type === S_IFSOCK || type === 0o020000 || type === 0o060000) throw fuseError(errno.EPERM);
         throw fuseError(errno.EINVAL);
       }
-      const path = this.paths.childOf(dir, name);
       const perm = mode & ~umask & 0o7777;
       const o = this.tables.openFlags;
       const fd = this.host.open(path, o.O_WRONLY | o.O_CREAT | o.O_EXCL | o.O_NOFOLLOW | o.O_NOCTTY | o.O_NONBLOCK, perm);
@@ -301,7 +306,14 @@ export class MacosBackend implements Backend {
       const path = this.paths.childOf(dir, name);
       const st = this.host.lstat(path);
       if ((Number(st.mode) & S_IFMT) === S_IFDIR) throw fuseError(errno.EISDIR);
-      this.host.unlink(path);
+      const orphan = this.prepareOrphan(st, path);
+      try {
+        this.host.unlink(path);
+      } catch (e) {
+        orphan.abandon();
+        throw e;
+      }
+      orphan.keep();
       this.dirs.bump(dir.nodeid);
       this.forgetName(st, dir, name);
     } catch (e) {
@@ -350,7 +362,14 @@ export class MacosBackend implements Backend {
         if (dstSt !== undefined) throw fuseError(errno.EEXIST);
         this.renameNoReplace(from, to, srcSt);
       } else {
-        this.host.rename(from, to);
+        const replacing = dstSt !== undefined && dstSt.ino !== srcSt.ino ? this.prepareOrphan(dstSt, to) : undefined;
+        try {
+          this.host.rename(from, to);
+        } catch (e) {
+          replacing?.abandon();
+          throw e;
+        }
+        replacing?.keep();
       }
       this.dirs.bump(dir.nodeid);
       if (newDir !== dir) this.dirs.bump(newDir.nodeid);
@@ -676,7 +695,12 @@ export class MacosBackend implements Backend {
   /** The snapshot for an offset-0 read: reused when still current, else a fresh host listing. */
   private startListing(h: DirHandle): DirectorySnapshot {
     const dir = h.node;
-    return this.dirs.startListing(dir.nodeid, () => stampOf(this.host.fstat(h.fd)), () => this.listHost(dir));
+    return this.dirs.startListing(dir.nodeid, () => {
+      const st = this.host.fstat(h.fd);
+      // A removed directory has no entries; Linux's getdents answers ENOENT (glibc: end of directory).
+      if (st.nlink === 0n) throw fuseError(errno.ENOENT);
+      return stampOf(st);
+    }, () => this.listHost(dir));
   }
 
   /** Read every name of `dir` from the host, "." and ".." first. */
@@ -885,6 +909,60 @@ export class MacosBackend implements Backend {
     const mode = Number(this.host.fstat(fd).mode);
     const killed = modeAfterKillPriv(mode);
     if (killed !== mode) this.host.fchmod(fd, killed & 0o7777);
+  }
+
+  /** True when `path` names something (lstat succeeds). */
+  private exists(path: Buffer): boolean {
+    try {
+      this.host.lstat(path);
+      return true;
+    } catch (e) {
+      if (this.errnoQuiet(e) === errno.ENOENT) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Before the last name of a regular file the kernel still holds goes away
+   * (unlink, rename over it), take a read-only descriptor so that GETATTR by
+   * node id (fstat through an O_PATH descriptor, a cwd...) still answers
+   * until FORGET. keep() after the host call succeeded, abandon() otherwise.
+   */
+  private prepareOrphan(st: BigIntStats, path: Buffer): { keep(): void; abandon(): void } {
+    const none = { keep() {}, abandon() {} };
+    if ((Number(st.mode) & S_IFMT) !== S_IFREG || st.nlink !== 1n || this.orphans >= MAX_ORPHANS) return none;
+    const node = this.table.find(st);
+    if (node === undefined || node.nlookup === 0 || node.handles.length > 0 || node.orphanFd >= 0) return none;
+    const o = this.tables.openFlags;
+    let fd: number;
+    try {
+      fd = this.host.open(path, o.O_RDONLY | o.O_NOFOLLOW | o.O_NONBLOCK | o.O_NOCTTY);
+    } catch {
+      return none; // no read permission or gone already: GETATTR will answer ESTALE
+    }
+    if (!sameFile(node, this.host.fstat(fd))) {
+      this.host.close(fd);
+      return none;
+    }
+    return {
+      keep: () => {
+        node.orphanFd = fd;
+        this.orphans++;
+      },
+      abandon: () => this.host.close(fd),
+    };
+  }
+
+  /** The record is gone: close its orphan descriptor, if any. */
+  private closeOrphan(node: MacInode): void {
+    if (node.orphanFd < 0) return;
+    try {
+      this.host.close(node.orphanFd);
+    } catch {
+      // nothing left to release
+    }
+    node.orphanFd = -1;
+    this.orphans--;
   }
 
   /** A name went away through the mount: its record no longer knows a path (unless it was reached by another link). */

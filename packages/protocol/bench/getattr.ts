@@ -1,18 +1,26 @@
 /**
- * Micro-benchmark: in-process GETATTR round trips per second through
- * session.dispatch with a trivial synchronous backend (one core, no I/O).
+ * Micro-benchmark: in-process GETATTR round trips per second through the
+ * engine with a trivial synchronous backend (one core, no I/O), three ways:
  *
- *   node --conditions=source --import tsx packages/protocol/bench/getattr.ts [seconds]
+ * - dispatch: the transport fast path (reply bytes borrowed during a callback);
+ * - handle, sequential: `await session.handle(frame)` one at a time;
+ * - handle, pipelined: N requests in flight (`Promise.all` over N handle()
+ *   calls), as a virtio-fs device delivers a virtqueue batch.
+ *
+ *   node --conditions=source --import tsx packages/protocol/bench/getattr.ts [seconds] [--no-latency]
  */
-import { createSession, type Attr, type SessionOptionsInput } from '../src/index.js';
+import { createSession, type Attr, type Session, type SessionOptionsInput } from '../src/index.js';
 
-const seconds = Number(process.argv[2] ?? 2);
+const seconds = Number(process.argv.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 1);
+const options: SessionOptionsInput = process.argv.includes('--no-latency') ? { latencyStats: false } : {};
+
 const attr: Attr = {
   ino: 1, size: 4096, blocks: 8, atime: 1_700_000_000, mtime: 1_700_000_000, ctime: 1_700_000_000,
   atimensec: 0, mtimensec: 0, ctimensec: 0, mode: 0o40755, nlink: 2, uid: 0, gid: 0, rdev: 0, blksize: 4096,
 };
-const reply = { attr, attrTimeout: 1 };
+const getattrReply = { attr, attrTimeout: 1 };
 
+/** A request frame: fuse_in_header + body. */
 function frame(opcode: number, unique: number, nodeid: number, body: Uint8Array): Uint8Array {
   const b = new Uint8Array(40 + body.length);
   const v = new DataView(b.buffer);
@@ -24,43 +32,125 @@ function frame(opcode: number, unique: number, nodeid: number, body: Uint8Array)
   return b;
 }
 
-function run(label: string, options: SessionOptionsInput): number {
-  const session = createSession({ getattr: () => reply }, { logger: { error() {} }, ...options });
-  const init = new Uint8Array(64);
-  const iv = new DataView(init.buffer);
-  iv.setUint32(0, 7, true);
-  iv.setUint32(4, 45, true);
-  iv.setUint32(12, 0x40000000, true); // INIT_EXT
-  let replies = 0;
+function initFrame(): Uint8Array {
+  const body = new Uint8Array(64);
+  const v = new DataView(body.buffer);
+  v.setUint32(0, 7, true);
+  v.setUint32(4, 45, true);
+  v.setUint32(12, 0x40000000, true); // INIT_EXT
+  return frame(26, 1, 0, body);
+}
+
+async function newSession(): Promise<Session> {
+  const s = createSession({ getattr: () => getattrReply }, { logger: { error() {} }, ...options });
+  const r = await s.handle(initFrame());
+  if (!r || new DataView(r.buffer, r.byteOffset).getInt32(4, true) !== 0) throw new Error('INIT failed');
+  return s;
+}
+
+function getattrFrame(unique: number): Uint8Array {
+  return frame(3, unique, 1, new Uint8Array(16));
+}
+
+function report(label: string, n: number, ms: number): number {
+  const rate = n / (ms / 1000);
+  console.log(`${label.padEnd(34)} ${Math.round(rate).toLocaleString('en-US').padStart(11)} GETATTR/s`);
+  return rate;
+}
+
+/** Unique of request i (even, never 0). */
+const uniqueOf = (i: number): number => 2 + ((i * 2) % 0x7ffffff0);
+
+async function benchDispatch(): Promise<number> {
+  const s = await newSession();
+  const req = getattrFrame(2);
+  const view = new DataView(req.buffer);
   let bytes = 0;
   const respond = (r: Uint8Array): void => {
-    replies++;
     bytes += r.length;
   };
-  session.dispatch(frame(26, 1, 0, init), respond);
-  const req = frame(3, 2, 1, new Uint8Array(16));
-  const view = new DataView(req.buffer);
-  // Warm up, then measure in batches until the time is up.
-  for (let i = 0; i < 200_000; i++) session.dispatch(req, respond);
+  let i = 0;
+  const round = (count: number): void => {
+    for (let k = 0; k < count; k++) {
+      view.setUint32(8, uniqueOf(i++), true);
+      s.dispatch(req, respond);
+    }
+  };
+  round(200_000);
   let n = 0;
   const start = performance.now();
   const until = start + seconds * 1000;
   let now = start;
-  let unique = 2;
   while (now < until) {
-    for (let i = 0; i < 100_000; i++) {
-      unique += 2;
-      view.setUint32(8, unique, true);
-      session.dispatch(req, respond);
-    }
+    round(100_000);
     n += 100_000;
     now = performance.now();
   }
-  const rate = n / ((now - start) / 1000);
-  if (bytes === 0) throw new Error('no replies');
-  console.log(`${label.padEnd(28)} ${Math.round(rate).toLocaleString('en-US')} GETATTR/s`);
-  return rate;
+  if (bytes !== 120 * (n + 200_000)) throw new Error(`dispatch: ${bytes} reply bytes, expected 120 per request`);
+  return report('dispatch', n, now - start);
 }
 
-run('latencyStats on (default)', {});
-run('latencyStats off', { latencyStats: false });
+async function benchSequential(): Promise<number> {
+  const s = await newSession();
+  const req = getattrFrame(2);
+  const view = new DataView(req.buffer);
+  let bytes = 0;
+  let i = 0;
+  const round = async (count: number): Promise<void> => {
+    for (let k = 0; k < count; k++) {
+      view.setUint32(8, uniqueOf(i++), true);
+      const r = await s.handle(req);
+      bytes += r!.length;
+    }
+  };
+  await round(200_000);
+  let n = 0;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  let now = start;
+  while (now < until) {
+    await round(50_000);
+    n += 50_000;
+    now = performance.now();
+  }
+  if (bytes !== 120 * (n + 200_000)) throw new Error('sequential handle: wrong reply bytes');
+  return report('handle, sequential await', n, now - start);
+}
+
+async function benchPipelined(depth: number): Promise<number> {
+  const s = await newSession();
+  // One frame per slot, as a virtqueue holds one descriptor chain per request.
+  const frames = Array.from({ length: depth }, (_, k) => getattrFrame(2 + 2 * k));
+  const views = frames.map((f) => new DataView(f.buffer));
+  const pending: Promise<Uint8Array | undefined>[] = new Array(depth);
+  let bytes = 0;
+  let i = 0;
+  const round = async (): Promise<void> => {
+    for (let k = 0; k < depth; k++) {
+      views[k]!.setUint32(8, uniqueOf(i++), true);
+      pending[k] = s.handle(frames[k]!);
+    }
+    const replies = await Promise.all(pending);
+    for (const r of replies) bytes += r!.length;
+  };
+  const rounds = Math.ceil(50_000 / depth);
+  for (let k = 0; k < 4 * rounds; k++) await round();
+  let n = 0;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  let now = start;
+  while (now < until) {
+    for (let k = 0; k < rounds; k++) await round();
+    n += rounds * depth;
+    now = performance.now();
+  }
+  if (bytes !== 120 * (n + 4 * rounds * depth)) throw new Error('pipelined handle: wrong reply bytes');
+  return report(`handle, ${depth} in flight (Promise.all)`, n, now - start);
+}
+
+console.log(`latencyStats ${options.latencyStats === false ? 'off' : 'on (default)'}, ${seconds} s per line, node ${process.version}`);
+await benchDispatch();
+await benchSequential();
+await benchPipelined(16);
+await benchPipelined(64);
+await benchPipelined(256);

@@ -172,7 +172,7 @@ function checkOffset(offset: number): void {
  *   relatime rules by default (atime <= mtime or ctime, or a day old).
  * - Permission checks are the kernel's (mount with default_permissions);
  *   `access` answers honestly for the caller's uid/gid/groups.
- * - File data is stored sparsely in 64 KiB chunks grown in 4 KiB pages;
+ * - File data is stored sparsely in 64 KiB chunks, charged in 4 KiB pages;
  *   st_blocks, statfs and SEEK_DATA/SEEK_HOLE all describe that allocation.
  *   Only file data counts against `capacity`; names, xattrs and metadata are
  *   not charged (they are limited by maxInodes and the xattr size limits).

@@ -17,7 +17,17 @@ interface Listed {
   type: number;
 }
 
-/** The directory's current entries, "." and ".." included, from the inner backend. */
+/** A hash of a name (FNV-1a, then mixed): the mutants list in hash order, as host filesystems (ext4 htree, APFS) do. */
+function hashOf(name: Buffer): number {
+  let h = 0x811c9dc5;
+  for (const b of name) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  // murmur3's finalizer, so that names differing in the last byte land far apart
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The directory's current entries, "." and ".." first, the rest in hash order, from the inner backend. */
 function currentListing(inner: MemoryBackend, ctx: RequestContext, nodeid: number, fh: number): Listed[] {
   const out: Listed[] = [];
   const sink: DirentSink = {
@@ -27,7 +37,9 @@ function currentListing(inner: MemoryBackend, ctx: RequestContext, nodeid: numbe
     },
   };
   inner.readdir(ctx, nodeid, fh, 0n, sink);
-  return out;
+  const dots = out.filter((e) => e.name.toString() === '.' || e.name.toString() === '..');
+  const rest = out.filter((e) => !dots.includes(e)).sort((a, b) => hashOf(a.name) - hashOf(b.name));
+  return [...dots, ...rest];
 }
 
 /** Serves a listing with offsets that are indexes into it (what a snapshot-based backend does). */

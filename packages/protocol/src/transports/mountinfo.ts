@@ -30,7 +30,7 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
     if (!line) continue;
     const f = line.split(' ');
     const dash = f.indexOf('-', 6);
-    if (f.length < 10 || dash < 0 || dash + 3 >= f.length + 1) continue;
+    if (dash < 0 || dash + 2 >= f.length) continue;
     const [maj, min] = (f[2] ?? '').split(':');
     out.push({
       mountId: Number(f[0]),

@@ -137,7 +137,8 @@ export class Dir {
         if (out.length === 0) throw new FsError(22, undefined, 'getdents buffer too small for one entry');
         return out;
       }
-      if (this.fill === 'single') return out;
+      // Another request only while the buffer can still take a record (the smallest is 24 bytes).
+      if (this.fill === 'single' || space < linuxDirentSize(1)) return out;
     }
   }
 
