@@ -6,6 +6,8 @@ import {
 import type { LinuxInode } from './linux-inode.js';
 
 const BIGINT = { bigint: true } as const;
+/** The working set never shrinks below this on EMFILE. */
+const MIN_CAPACITY = 16;
 const BIGINT_NOTHROW = { bigint: true, throwIfNoEntry: false } as const;
 
 function code(e: unknown): unknown {
@@ -100,7 +102,10 @@ export class Resolver {
       if (c !== 'EMFILE' && c !== 'ENFILE') throw e;
       const spare = this.workingSet.size - this.usedThisOp;
       if (spare <= 0) throw e;
-      this.workingSet.evict(Math.min(spare, Math.max(16, this.workingSet.size >>> 2)));
+      const evicted = this.workingSet.evict(Math.min(spare, Math.max(16, this.workingSet.size >>> 2)));
+      // Descriptors are scarcer than the limit suggested (open files, other users of the
+      // process): keep the working set below where it hit the wall from now on.
+      this.workingSet.capacity = Math.max(MIN_CAPACITY, Math.min(this.workingSet.capacity, this.workingSet.size + evicted - 16));
       return openSync(path, flags, mode);
     }
   }

@@ -32,4 +32,23 @@ test('100,000 inodes created, stat-ed, listed and removed under RLIMIT_NOFILE 10
   }
 });
 
+test('900 open files and 600 new directories under RLIMIT_NOFILE 1024: the working set gives way on EMFILE', () => {
+  const box = sandbox('tsfuse-emfile-');
+  try {
+    const child = fileURLToPath(new URL('./emfile-child.ts', import.meta.url));
+    const r = spawnSync('prlimit', ['--nofile=1024:1024', process.execPath, '--conditions=source', '--import', 'tsx', child, box.src], {
+      encoding: 'utf8', timeout: 5 * 60_000,
+    });
+    if (r.status !== 0) throw new Error(`child failed (${r.status} ${r.signal}): ${r.stderr}\n${r.stdout}`);
+    const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    console.log(`    ${JSON.stringify(res)}`);
+    assert.is(res.failures, 0);
+    assert.is(res.readBack, 900);
+    assert.is(res.statted, 600);
+    assert.ok(res.workingSet < 512, 'the working set shrank below where it hit EMFILE');
+  } finally {
+    box.cleanup();
+  }
+});
+
 test.run();

@@ -1,7 +1,11 @@
 // Swaps SRC/d (a directory) and SRC/f (a file) for symlinks into OUTSIDE and back, as fast as it can,
-// until killed. Run by race.test.ts as a separate process.
+// until killed. Run by race.test.ts and mount.test.ts as a separate process. With a third argument
+// "relative" the symlinks say "../outside/..." (SRC and OUTSIDE being siblings), which a client of the
+// mount, resolving them itself, cannot follow out (its MNT is elsewhere): only the daemon could.
 import fs from 'node:fs';
-const [src, outside] = process.argv.slice(2);
+import path from 'node:path';
+const [src, outsideAbs, mode] = process.argv.slice(2);
+const outside = mode === 'relative' ? path.join('..', path.basename(outsideAbs)) : outsideAbs;
 const swap = (name, target) => {
   try {
     fs.renameSync(`${src}/${name}`, `${src}/${name}.real`);

@@ -19,7 +19,7 @@ import type {
   SetattrIn, StatfsReply,
 } from '@tsfuse/protocol';
 import {
-  ErrnoTranslator, HandleTable, InodeTable, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
+  ErrnoTranslator, HandleTable, InodeTable, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
   accessAllowed, checkName, direntTypeOfMode, dotKind, fuseError, hostNow, hostTime, inoOf,
   modeAfterKillPriv, sameFile, statfsToReply, type Logger,
 } from '@tsfuse/passthrough';
@@ -30,7 +30,8 @@ import type { DirHandle, FileHandle, Handle } from './handles.js';
 import { MacInode } from './handles.js';
 import type { HostFs } from './host/host-fs.js';
 import { joinName, type NodePaths } from './identity/node-paths.js';
-import type { LinuxOpenFlags } from './tables/linux-client.js';
+import { makeSpecialFile } from './host/special-files.js';
+import { linuxDecodeDev, type LinuxOpenFlags } from './tables/linux-client.js';
 import type { HostTables } from './tables/host-tables.js';
 import { AttrPresenter } from './translate/attr.js';
 import { translateOpenFlags } from './translate/open-flags.js';
@@ -62,6 +63,8 @@ export interface MacosBackendStats extends DirectoryStats {
 }
 
 const READ_CHUNK = 1 << 20;
+/** Largest READ served (the kernel's limit is max_pages * page size, at most 16 MiB today). */
+const MAX_READ = 64 << 20;
 /** At most this many descriptors are kept for unlinked files the kernel still knows (see MacInode.orphanFd). */
 const MAX_ORPHANS = 1024;
 const ENOENT_CODES = new Set(['ENOENT', 'ENOTDIR']);
@@ -220,29 +223,38 @@ export class MacosBackend implements Backend {
     }
   }
 
-  mknod(ctx: RequestContext, parent: number, name: Buffer, mode: number, _rdev: number, umask: number): Entry {
+  mknod(ctx: RequestContext, parent: number, name: Buffer, mode: number, rdev: number, umask: number): Entry {
     try {
       checkName(name, 'mknod');
       const dir = this.dirNode(parent);
       const type = mode & S_IFMT;
       const path = this.paths.childOf(dir, name);
-      // Node's fs can create regular files only; FIFOs, sockets and device nodes need mknod(2),
-      // which it does not expose. EPERM is what mknod(2) answers on a filesystem that cannot
-      // make the requested type (never a fake success).
-      if (type !== S_IFREG && type !== 0) {
-        if (this.exists(path)) throw fuseError(errno.EEXIST); // as the VFS checks before the filesystem
-        if (type === S_IFIFO || type === S_IFSOCK || type === 0o020000 || type === 0o060000) throw fuseError(errno.EPERM);
-        throw fuseError(errno.EINVAL);
-      }
       const perm = mode & ~umask & 0o7777;
-      const o = this.tables.openFlags;
-      const fd = this.host.open(path, o.O_WRONLY | o.O_CREAT | o.O_EXCL | o.O_NOFOLLOW | o.O_NOCTTY | o.O_NONBLOCK, perm);
-      this.dirs.bump(dir.nodeid);
-      try {
-        this.adoptNew(ctx, dir, fd, path, perm);
-      } finally {
-        this.host.close(fd);
+      if (type === S_IFREG || type === 0) {
+        const o = this.tables.openFlags;
+        const fd = this.host.open(path, o.O_WRONLY | o.O_CREAT | o.O_EXCL | o.O_NOFOLLOW | o.O_NOCTTY | o.O_NONBLOCK, perm);
+        this.dirs.bump(dir.nodeid);
+        try {
+          this.adoptNew(ctx, dir, fd, path, perm);
+        } finally {
+          this.host.close(fd);
+        }
+        return this.entryOfNew(dir, name, path);
       }
+      if (type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) throw fuseError(errno.EINVAL);
+      if (this.exists(path)) throw fuseError(errno.EEXIST); // as the VFS checks before the filesystem
+      if ((type === S_IFCHR || type === S_IFBLK) && this.euid !== 0) throw fuseError(errno.EPERM);
+      const { major, minor } = linuxDecodeDev(rdev);
+      // darwin's dev_t holds an 8-bit major and a 24-bit minor: a larger device number cannot be made.
+      if (this.tables.platform === 'darwin' && (major > 0xff || minor > 0xffffff)) throw fuseError(errno.EINVAL);
+      makeSpecialFile({
+        host: this.host, dirPath: this.paths.pathOf(dir), name, type, major, minor,
+        // darwin's link() would follow a symlink put in place of the temporary name.
+        publish: this.tables.platform === 'darwin' ? 'rename' : 'link',
+        log: this.errors.log,
+      });
+      this.dirs.bump(dir.nodeid);
+      this.adoptNew(ctx, dir, -1, path, perm);
       return this.entryOfNew(dir, name, path);
     } catch (e) {
       throw this.errors.toFuseError(e, 'mknod');
@@ -378,7 +390,7 @@ export class MacosBackend implements Backend {
         const replaced = this.table.find(dstSt);
         if (replaced !== undefined) {
           if (replaced.isDir) this.dirs.bump(replaced.nodeid);
-          if (replaced.parent === newDir) this.table.detach(replaced);
+          if (replaced.parent === newDir && replaced.name === nameString(newName)) this.table.detach(replaced);
         }
       }
       if (moved !== undefined) {
@@ -445,9 +457,11 @@ export class MacosBackend implements Backend {
     }
   }
 
-  read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number): Uint8Array {
+  read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number, _flags: number): Uint8Array {
     try {
       const h = this.fileHandle(fh);
+      // The kernel never asks for more than max_pages pages; an absurd size is refused, not allocated.
+      if (size > MAX_READ) throw fuseError(errno.EINVAL);
       if (this.readBuffer.length < size) this.readBuffer = Buffer.alloc(Math.max(size, this.readBuffer.length * 2));
       const buf = this.readBuffer;
       let got = 0;
@@ -462,7 +476,7 @@ export class MacosBackend implements Backend {
     }
   }
 
-  write(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, data: Uint8Array, writeFlags: number): number {
+  write(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, data: Uint8Array, writeFlags: number, _flags: number): number {
     try {
       const h = this.fileHandle(fh);
       if (writeFlags & FUSE_WRITE_KILL_SUIDGID) this.killPrivFd(h.fd);
@@ -474,12 +488,12 @@ export class MacosBackend implements Backend {
     }
   }
 
-  flush(): void {
+  flush(_ctx: RequestContext, _nodeid: number, _fh: number, _lockOwner: bigint): void {
     // Nothing is buffered in the daemon and descriptors are not shared with the client's: a
     // close() of the client's descriptor has nothing to flush here.
   }
 
-  release(_ctx: RequestContext, _nodeid: number, fh: number): void {
+  release(_ctx: RequestContext, _nodeid: number, fh: number, _flags: number, _releaseFlags: number, _lockOwner: bigint): void {
     const h = this.handles.get(fh);
     if (h === undefined || h.kind !== 'file') return;
     this.closeHandle(fh, h);
@@ -555,7 +569,7 @@ export class MacosBackend implements Backend {
 
   // ---- directories -----------------------------------------------------------
 
-  opendir(_ctx: RequestContext, nodeid: number): OpenReply {
+  opendir(_ctx: RequestContext, nodeid: number, _flags: number): OpenReply {
     try {
       const node = this.dirNode(nodeid);
       const o = this.tables.openFlags;
@@ -595,7 +609,7 @@ export class MacosBackend implements Backend {
     }
   }
 
-  releasedir(_ctx: RequestContext, _nodeid: number, fh: number): void {
+  releasedir(_ctx: RequestContext, _nodeid: number, fh: number, _flags: number): void {
     const h = this.handles.get(fh);
     if (h === undefined || h.kind !== 'dir') return;
     this.dirs.release(h.node.nodeid);
@@ -836,7 +850,7 @@ export class MacosBackend implements Backend {
     if (have !== want) {
       if (fd >= 0) this.host.fchmod(fd, want);
       else if (this.host.lchmod !== undefined) this.host.lchmod(path, want);
-      else this.host.chmod(path, want); // a directory we just made and lstat'ed: not a symlink
+      else this.host.chmod(path, want); // an object we just made and lstat'ed: not a symlink
     }
   }
 

@@ -1,6 +1,7 @@
 // Operations on real temp directories with exact Linux errnos, in both table
 // modes; open files that survive unlink and rename-over (the dpkg case);
 // nothing ever reaches outside the root.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -149,6 +150,21 @@ for (const mode of TABLE_MODES) {
     assert.ok(fs.existsSync(path.join(root, 'g')));
   });
 
+  T('names are bytes: a name that is not UTF-8 round-trips exactly', (root) => {
+    const b = backendOn(root, mode);
+    const raw = Buffer.from([0x66, 0xff, 0xfe, 0x80, 0x2e]);
+    const e = b.mknod(ctx, 1, raw, 0o100644, 0, 0);
+    const onHost = fs.readdirSync(Buffer.from(root), { encoding: 'buffer' });
+    assert.equal(onHost.map((n) => [...n]), [[...raw]]);
+    const { fh } = b.opendir(ctx, 1, 0);
+    const got: Buffer[] = [];
+    b.readdir(ctx, 1, fh, 0n, { add: (n) => { got.push(Buffer.from(n as Uint8Array)); return true; } });
+    assert.ok(got.some((n) => n.equals(raw)));
+    assert.is(b.lookup(ctx, 1, raw).nodeid, e.nodeid);
+    b.rename(ctx, 1, raw, 1, Buffer.from([0xc3, 0x28]), 0);
+    assert.equal(fs.readdirSync(Buffer.from(root), { encoding: 'buffer' }).map((n) => [...n]), [[0xc3, 0x28]]);
+  });
+
   T('link, symlink, readlink', (root) => {
     fs.writeFileSync(path.join(root, 'f'), 'x');
     fs.mkdirSync(path.join(root, 'd'));
@@ -206,6 +222,43 @@ for (const mode of TABLE_MODES) {
     b.release(ctx, old, fh, 0, 0, 0n);
   });
 
+  T('an unlinked file the kernel still holds answers GETATTR by node id until FORGET; no descriptor leaks', (root) => {
+    fs.writeFileSync(path.join(root, 'f'), 'four');
+    fs.writeFileSync(path.join(root, 'g'), 'gg');
+    fs.writeFileSync(path.join(root, 'h'), 'h');
+    const fdsBefore = fs.readdirSync('/proc/self/fd').length;
+    const b = backendOn(root, mode);
+    const f = walk(b, 'f');
+    const g = walk(b, 'g');
+    b.unlink(ctx, 1, name('f'));
+    const a = b.getattr(ctx, f, undefined).attr;
+    assert.is(a.nlink, 0);
+    assert.is(a.size, 4);
+    // Renamed over: the replaced file too.
+    b.rename(ctx, 1, name('h'), 1, name('g'), 0);
+    assert.is(b.getattr(ctx, g, undefined).attr.nlink, 0);
+    assert.is(b.getattr(ctx, g, undefined).attr.size, 2);
+    b.forget(f, 1);
+    assert.is(b.lookupCount(f), undefined);
+    assert.is(errnoOf(() => b.getattr(ctx, f, undefined)), errno.ESTALE);
+    // A file the kernel never looked up gets nothing kept.
+    fs.writeFileSync(path.join(root, 'unseen'), '');
+    b.unlink(ctx, 1, name('unseen'));
+    b.destroy();
+    assert.is(fs.readdirSync('/proc/self/fd').length, fdsBefore);
+  });
+
+  T('READDIR of a directory removed while open: ENOENT (glibc: end of directory)', (root) => {
+    fs.mkdirSync(path.join(root, 'gone'));
+    const b = backendOn(root, mode);
+    const d = walk(b, 'gone');
+    const { fh } = b.opendir(ctx, d, 0);
+    b.rmdir(ctx, 1, name('gone'));
+    assert.is(errnoOf(() => b.readdir(ctx, d, fh, 0n, { add: () => true })), errno.ENOENT);
+    b.releasedir(ctx, d, fh, 0);
+    assert.is(b.stats.openHandles, 0);
+  });
+
   T('the same on the host side: unlinked and renamed-over files stay readable through their handle', (root) => {
     fs.writeFileSync(path.join(root, 'a'), 'AAA');
     fs.writeFileSync(path.join(root, 'b'), 'BB');
@@ -243,6 +296,9 @@ for (const mode of TABLE_MODES) {
     assert.is(errnoOf(() => b.write(ctx, f, ro.fh, 0, Buffer.from('x'), 0, 0)), errno.EBADF);
     b.release(ctx, f, ro.fh, 0, 0, 0n);
     assert.is(errnoOf(() => b.read(ctx, f, 12345, 0, 1, 0)), errno.EBADF);
+    const big = b.open(ctx, f, O_RDONLY);
+    assert.is(errnoOf(() => b.read(ctx, f, big.fh, 0, 2 ** 40, 0)), errno.EINVAL, 'absurd size refused, not allocated');
+    b.release(ctx, f, big.fh, 0, 0, 0n);
     assert.is(errnoOf(() => b.opendir(ctx, f, 0)), errno.ENOTDIR);
   });
 
@@ -285,14 +341,34 @@ for (const mode of TABLE_MODES) {
     }
   });
 
-  T('mknod: regular files are made; FIFOs, sockets and devices get EPERM (Node cannot mknod)', (root) => {
+  T('mknod: regular files, FIFOs, sockets and (as root) device nodes are made for real', (root) => {
     const b = backendOn(root, mode);
     assert.is(b.mknod(ctx, 1, name('r'), 0o100600, 0, 0).attr.mode, 0o100600);
-    assert.is(errnoOf(() => b.mknod(ctx, 1, name('p'), 0o010644, 0, 0)), errno.EPERM);
-    assert.is(errnoOf(() => b.mknod(ctx, 1, name('s'), 0o140644, 0, 0)), errno.EPERM);
-    assert.is(errnoOf(() => b.mknod(ctx, 1, name('c'), 0o020644, 0x103, 0)), errno.EPERM);
+    const p = b.mknod(ctx, 1, name('p'), 0o010640, 0, 0);
+    assert.is(p.attr.mode, 0o010640);
+    assert.ok(fs.lstatSync(path.join(root, 'p')).isFIFO());
+    const s = b.mknod(ctx, 1, name('s'), 0o140755, 0, 0o022);
+    assert.is(s.attr.mode, 0o140755);
+    assert.ok(fs.lstatSync(path.join(root, 's')).isSocket());
+    if (process.geteuid!() === 0) {
+      const c = b.mknod(ctx, 1, name('c'), 0o020600, (1 << 8) | 3, 0); // 1:3 in new_encode_dev, like /dev/null
+      assert.is(c.attr.mode, 0o020600);
+      assert.is(c.attr.rdev, (1 << 8) | 3);
+      assert.is(fs.lstatSync(path.join(root, 'c')).rdev, fs.statSync('/dev/null').rdev);
+      const bigDev = (259 << 8) | 0x10 | (0x123 << 20); // major 259: more than darwin's 8 bits
+      if (mode === 'darwin') assert.is(errnoOf(() => b.mknod(ctx, 1, name('blk'), 0o060600, bigDev, 0)), errno.EINVAL);
+      else assert.is(b.mknod(ctx, 1, name('blk'), 0o060600, bigDev, 0).attr.rdev, bigDev);
+      const blk = b.mknod(ctx, 1, name('blk2'), 0o060600, (8 << 8) | 1 | (0x456 << 20), 0); // 8:0x45601 fits both
+      assert.is(blk.attr.rdev, (8 << 8) | 1 | (0x456 << 20));
+    } else {
+      assert.is(errnoOf(() => b.mknod(ctx, 1, name('c'), 0o020644, 0x103, 0)), errno.EPERM);
+    }
     assert.is(errnoOf(() => b.mknod(ctx, 1, name('r'), 0o100600, 0, 0)), errno.EEXIST);
-    assert.equal(fs.readdirSync(root), ['r']);
+    assert.is(errnoOf(() => b.mknod(ctx, 1, name('r'), 0o010600, 0, 0)), errno.EEXIST);
+    assert.is(errnoOf(() => b.mknod(ctx, 1, name('s'), 0o140600, 0, 0)), errno.EEXIST);
+    assert.is(errnoOf(() => b.mknod(ctx, 1, name('x'), 0o170600, 0, 0)), errno.EINVAL);
+    // No temporary names are left behind.
+    assert.equal(fs.readdirSync(root).filter((n) => n.startsWith('.tsfuse')), []);
   });
 
   T('ownership: chown through setattr', (root) => {
@@ -308,6 +384,22 @@ for (const mode of TABLE_MODES) {
     assert.is(fs.lstatSync(path.join(root, 'l')).uid, 99, 'the link itself');
     assert.is(fs.statSync(path.join(root, 'f')).uid, 77, 'not its target');
     assert.is(b.setattr(ctx, f, setattrIn({ valid: FATTR_GID, gid: 5 })).attr.uid, 77, 'uid unchanged');
+  });
+
+  T('chmod never follows a symlink; special files change mode without being opened', (root) => {
+    fs.writeFileSync(path.join(root, 'target'), '');
+    fs.chmodSync(path.join(root, 'target'), 0o600);
+    fs.symlinkSync('target', path.join(root, 'l'));
+    execFileSync('mkfifo', [path.join(root, 'fifo')]);
+    const b = backendOn(root, mode);
+    const l = walk(b, 'l');
+    // Linux cannot change a symlink's mode (darwin's lchmod could; the emulation runs on Linux).
+    assert.is(errnoOf(() => b.setattr(ctx, l, setattrIn({ valid: FATTR_MODE, mode: 0o777 }))), errno.EOPNOTSUPP);
+    assert.is(fs.statSync(path.join(root, 'target')).mode & 0o777, 0o600);
+    const fifo = walk(b, 'fifo');
+    assert.is(b.setattr(ctx, fifo, setattrIn({ valid: FATTR_MODE, mode: 0o640 })).attr.mode, 0o010640);
+    // Opening a FIFO from the daemon could block it: refused (the kernel never sends OPEN for one).
+    assert.is(errnoOf(() => b.open(ctx, fifo, O_RDONLY)), errno.EACCES);
   });
 
   T('never outside the root: symlinks inside the share are never followed', (root, outside) => {

@@ -24,10 +24,16 @@
  *   still arrive in lookup (NFS export); backends must treat them safely.
  * - Buffers handed to a method (names, write data, xattr values) are views into
  *   the request and are valid only until the method returns or its Promise
- *   settles. Copy what you keep.
+ *   settles. Copy what you keep. The same holds for the RequestContext and the
+ *   readdir sinks: the session reuses them for later requests.
  */
 
-/** Who asked, and a way to learn the request was interrupted. */
+/**
+ * Who asked, and a way to learn the request was interrupted. Valid until the
+ * method returns, or until its Promise settles: a method that answers
+ * synchronously must not keep it (the session reuses the object, so it costs
+ * no allocation); copy uid/gid/pid/groups if they are needed later.
+ */
 export interface RequestContext {
   readonly uid: number;
   readonly gid: number;

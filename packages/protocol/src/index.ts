@@ -36,3 +36,4 @@ export * from './messages/init.js';
 export * from './messages/notify.js';
 export * from './messages/ext.js';
 export { timeoutSeconds, timeoutNanos } from './messages/timeout.js';
+export * from './transports/index.js';

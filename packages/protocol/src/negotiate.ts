@@ -80,7 +80,8 @@ export function negotiate(init: InitIn, o: SessionOptions, b: Backend): { out: I
   const maxReadahead = Math.min(init.maxReadahead, o.maxReadahead);
   const out: InitOut = {
     major: FUSE_KERNEL_VERSION,
-    minor: FUSE_KERNEL_MINOR_VERSION,
+    // The contract and the header's rule: both sides speak the smaller minor.
+    minor,
     maxReadahead,
     flags,
     maxBackground: o.maxBackground,

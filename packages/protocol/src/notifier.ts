@@ -1,5 +1,6 @@
 import { FUSE_EXPIRE_ONLY, InitFlags, MAX_SAFE, NAME_MAX, NotifyCode } from './abi/constants.js';
 import type { Negotiated } from './negotiate.js';
+import { RetrieveTracker, type RetrieveOptions, type RetrievePolicy } from './retrieves.js';
 import type { WireWriter } from './wire/writer.js';
 import {
   encodeDeleteOut,
@@ -26,8 +27,13 @@ export interface Notifier {
   delete(parent: number, child: number, name: string | Uint8Array): void;
   /** Put data into the kernel's page cache of a node. */
   store(nodeid: number, offset: number, data: Uint8Array): void;
-  /** Ask for the kernel's cached data of a node; resolved by FUSE_NOTIFY_REPLY (rejected on close()). */
-  retrieve(nodeid: number, offset: number, size: number): Promise<Uint8Array>;
+  /**
+   * Ask for the kernel's cached data of a node; resolved by FUSE_NOTIFY_REPLY.
+   * Rejected on close(), after the session's retrieveTimeout (or
+   * `options.timeout` seconds), when `options.signal` aborts, and at once when
+   * maxPendingRetrieves retrieves already wait.
+   */
+  retrieve(nodeid: number, offset: number, size: number, options?: RetrieveOptions): Promise<Uint8Array>;
   /** Ask the kernel to forget unused inodes (7.45). Sent in batches. */
   prune(nodeids: readonly number[]): void;
   /** Wake a poller: `kh` is the handle from a POLL request with FUSE_POLL_SCHEDULE_NOTIFY. */
@@ -43,10 +49,12 @@ export interface NotifyHost {
   readonly negotiated: Negotiated | undefined;
   /** Build a notification with `code` and body `encode`, and hand it to the transport. */
   sendNotification(code: number, encode: (w: WireWriter) => void): void;
-  /** Register a pending retrieve; returns its notify_unique. */
+  /** Register a pending retrieve; returns its notify_unique. May throw (then nothing is sent). */
   addRetrieve(resolve: (data: Uint8Array) => void, reject: (e: Error) => void): number;
-  /** Forget a pending retrieve whose notification could not be sent. */
+  /** Forget a pending retrieve (its notification could not be sent, it timed out, or it was aborted). */
   dropRetrieve(notifyUnique: number): void;
+  /** Timeout and bound of retrieves; DEFAULT_RETRIEVE_POLICY when absent. */
+  readonly retrievePolicy?: RetrievePolicy;
 }
 
 /** Node ids per FUSE_NOTIFY_PRUNE frame. */
@@ -72,7 +80,16 @@ function nameOf(name: string | Uint8Array): Uint8Array {
 
 /** The Notifier of a session. */
 export class SessionNotifier implements Notifier {
-  constructor(private readonly host: NotifyHost) {}
+  private readonly retrieves: RetrieveTracker;
+
+  constructor(private readonly host: NotifyHost) {
+    this.retrieves = new RetrieveTracker(host);
+  }
+
+  /** Retrieves sent through this notifier and still waiting for their reply. */
+  get pendingRetrieves(): number {
+    return this.retrieves.pending;
+  }
 
   private need(minor: number, what: string): Negotiated {
     const n = this.host.negotiated;
@@ -115,20 +132,18 @@ export class SessionNotifier implements Notifier {
     this.host.sendNotification(NotifyCode.STORE, (w) => encodeStoreOut(w, nodeid, offset, data));
   }
 
-  retrieve(nodeid: number, offset: number, size: number): Promise<Uint8Array> {
-    return new Promise<Uint8Array>((resolve, reject) => {
+  retrieve(nodeid: number, offset: number, size: number, options?: RetrieveOptions): Promise<Uint8Array> {
+    try {
       this.need(15, 'retrieve');
       id(nodeid, 'nodeid');
       id(offset, 'offset');
       if (!Number.isInteger(size) || size < 0 || size > 0xffffffff) throw new RangeError('retrieve: size must fit 32 bits');
-      const u = this.host.addRetrieve(resolve, reject);
-      try {
-        this.host.sendNotification(NotifyCode.RETRIEVE, (w) => encodeRetrieveOut(w, u, nodeid, offset, size));
-      } catch (e) {
-        this.host.dropRetrieve(u);
-        throw e;
-      }
-    });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.retrieves.start(options, (u) =>
+      this.host.sendNotification(NotifyCode.RETRIEVE, (w) => encodeRetrieveOut(w, u, nodeid, offset, size)),
+    );
   }
 
   prune(nodeids: readonly number[]): void {

@@ -78,6 +78,18 @@ export const sessionOptionsSchema = z
         error: 'logger must be an object with an error(message) method',
       })
       .optional(),
+    /**
+     * Seconds notify.retrieve() waits for the kernel's FUSE_NOTIFY_REPLY before
+     * rejecting (0: forever). The kernel never answers a retrieve it refused.
+     */
+    retrieveTimeout: seconds('retrieveTimeout', 30),
+    /** Most retrieves waiting for the kernel at once; more are rejected at once (memory stays bounded). */
+    maxPendingRetrieves: z
+      .number({ error: 'maxPendingRetrieves must be a number' })
+      .int('maxPendingRetrieves must be an integer')
+      .min(1, 'maxPendingRetrieves must be at least 1')
+      .max(1_000_000, 'maxPendingRetrieves must be at most 1,000,000')
+      .default(1024),
     /** Keep per-opcode latency histograms (two clock reads per request). Counters are always kept. */
     latencyStats: flag('latencyStats', true),
   })

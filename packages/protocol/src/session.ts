@@ -4,8 +4,15 @@
  * size, nodeid range, extensions) before the opcode table decodes the body
  * and calls the backend. Synchronous backend results are encoded at once into
  * one reused WireWriter; Promises are tracked in flight (for INTERRUPT) and
- * answered when they settle. Every reply path goes through send(), which marks
- * the request replied: the one-reply-per-unique guarantee lives there.
+ * answered when they settle.
+ *
+ * One reply per unique, structurally: every request whose unique is readable
+ * becomes a Request before anything else happens; every reply goes out through
+ * send(), which marks it replied at the moment it calls `respond`; and every
+ * step after the header runs inside a guard (serveGuarded, settle) that answers
+ * EIO when anything at all — a backend value that breaks an encoder, a
+ * throwing trace hook or logger, a bug in the engine — escapes before a reply
+ * went out. The logger is wrapped so that it cannot throw.
  */
 import type { Backend, InitInfo } from './backend.js';
 import { errno } from './abi/errno.js';
@@ -24,7 +31,9 @@ import { majorMismatchReply, negotiate, type Negotiated } from './negotiate.js';
 import { SessionNotifier, type Notifier, type NotifyHost } from './notifier.js';
 import { cuseInitSpec, NEGATIVE_ENTRY, opTable, type Engine, type OpSpec } from './ops.js';
 import { parseSessionOptions, type Logger, type SessionOptions, type SessionOptionsInput } from './options.js';
-import { Request, uniqueKey, uniqueText } from './request.js';
+import { RequestPool, uniqueKey, uniqueText, type Request } from './request.js';
+import { ReplySlab } from './reply-slab.js';
+import type { RetrievePolicy } from './retrieves.js';
 import { StatsRecorder, type SessionStats } from './stats.js';
 import { formatReplyLine, formatRequestLine } from './trace.js';
 import { ProtocolError } from './wire/protocol-error.js';
@@ -39,7 +48,13 @@ export interface NotificationSink {
 
 /** A FUSE session: request frames in, reply frames out, no I/O of its own. */
 export interface Session {
-  /** One whole request in, its whole reply out (a fresh buffer), or undefined when the opcode has no reply. Never rejects. */
+  /**
+   * One whole request in, its whole reply out, or undefined when the opcode
+   * has no reply. Never rejects. The reply is a fresh copy nobody else writes
+   * to; small replies share an ArrayBuffer slab (as Buffer.allocUnsafe does),
+   * so do not transfer or detach `reply.buffer`. The request bytes must stay
+   * untouched until the Promise settles (names and write data are views).
+   */
   handle(request: Uint8Array): Promise<Uint8Array | undefined>;
   /**
    * The fast path transports use: `respond` is called once per reply,
@@ -71,6 +86,26 @@ const NO_REPLY = 3;
 
 const consoleLogger: Logger = { error: (m) => console.error(`tsfuse: ${m}`), warn: (m) => console.error(`tsfuse: ${m}`) };
 
+/** A logger that never throws: a failing log line must not cost a request its reply. */
+function safeLogger(l: Logger): Required<Logger> {
+  return {
+    error(m) {
+      try {
+        l.error(m);
+      } catch {
+        // Nowhere left to report it.
+      }
+    },
+    warn(m) {
+      try {
+        l.warn?.(m);
+      } catch {
+        // As above.
+      }
+    },
+  };
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v instanceof Promise || (typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function');
 }
@@ -79,9 +114,24 @@ function isAbortError(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError';
 }
 
+/** One line about a thrown value; never throws (a value may refuse to become a string). */
 function describeError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
+  try {
+    if (e instanceof Error) return `${e.name}: ${e.message}`;
+    return String(e);
+  } catch {
+    return '<a value that cannot be printed>';
+  }
+}
+
+/** The stack of a thrown value, for internal errors; never throws. */
+function stackOf(e: unknown): string {
+  try {
+    if (e instanceof Error) return e.stack ?? e.message;
+  } catch {
+    // fall through
+  }
+  return describeError(e);
 }
 
 /** The INIT result: the reply and the minor that sizes it. */
@@ -106,19 +156,23 @@ class FuseSession implements Session, Engine, NotifyHost {
   private initialized = false;
   private closed = false;
   private destroyed = false;
-  private readonly writer = new WireWriter(64 * 1024);
+  private readonly writer = new WireWriter(64 * 1024, true);
   private readonly reader = new WireReader();
   private readonly traceReader = new WireReader();
+  private readonly requests = new RequestPool();
+  private readonly slab = new ReplySlab();
   private readonly inflight = new Map<number | string, Request>();
   /** 1 where ENOSYS is remembered (method missing, or the backend said so for an opcode the kernel remembers). */
   private readonly enosys = new Uint8Array(64);
   private readonly recorder = new StatsRecorder();
-  private readonly log: Logger;
+  private readonly log: Required<Logger>;
   private readonly tracer: ((line: string) => void) | undefined;
   private readonly timed: boolean;
   private sink: NotificationSink | undefined = undefined;
+  /** Retrieves waiting for FUSE_NOTIFY_REPLY, by notify_unique (bounded and timed out by the notifier). */
   private readonly retrieves = new Map<number, { resolve: (d: Uint8Array) => void; reject: (e: Error) => void }>();
   private nextNotifyUnique = 1;
+  readonly retrievePolicy: RetrievePolicy;
   /**
    * INTERRUPTs that named no in-flight request, newest last (at most
    * EARLY_INTERRUPTS): with several reader threads an interrupt can overtake
@@ -129,13 +183,22 @@ class FuseSession implements Session, Engine, NotifyHost {
   private lastOffset = -1;
   private lastView: DataView = new DataView(new ArrayBuffer(0));
   private loggedClosed = false;
+  /** The request process() just left in flight (read by handle() right after). */
+  private leftPending: Request | undefined = undefined;
+  /** handle()'s synchronous reply, copied out of the reused writer. */
+  private captured: Uint8Array | undefined = undefined;
+  /** handle()'s respond: one shared function, so a synchronous handle() makes no closure. */
+  private readonly capture = (reply: Uint8Array): void => {
+    this.captured = this.slab.copy(reply);
+  };
 
   constructor(backend: Backend, options: SessionOptions) {
     this.backend = backend;
     this.options = options;
-    this.log = options.logger ?? consoleLogger;
+    this.log = safeLogger(options.logger ?? consoleLogger);
     this.tracer = options.trace;
     this.timed = options.latencyStats || options.trace !== undefined;
+    this.retrievePolicy = { timeout: options.retrieveTimeout, maxPending: options.maxPendingRetrieves };
     this.notify = new SessionNotifier(this);
     // Backend methods are looked up once: a missing one is ENOSYS from the start.
     for (const spec of opTable) {
@@ -146,40 +209,25 @@ class FuseSession implements Session, Engine, NotifyHost {
   // ------------------------------------------------------------ public API
 
   handle(request: Uint8Array): Promise<Uint8Array | undefined> {
-    // The synchronous case (the common one) uses one shared respond function
-    // and allocates only the copy and the resolved Promise.
     this.captured = undefined;
-    let status: number;
-    try {
-      status = this.process(request, this.capture);
-    } catch (e) {
-      this.internalError(request, this.capture, e);
-      status = DROPPED;
+    const status = this.run(request, this.capture);
+    if (status !== PENDING) {
+      // The common case: answered already; no closure, one copy, one Promise.
+      const out = this.captured;
+      this.captured = undefined;
+      return Promise.resolve(out);
     }
-    const out = this.captured;
-    this.captured = undefined;
-    if (status !== PENDING) return Promise.resolve(out);
-    // In flight: route its later reply to this call's Promise.
-    const v = new DataView(request.buffer, request.byteOffset, request.byteLength);
-    const q = this.inflight.get(uniqueKey(v.getUint32(8, true), v.getUint32(12, true)))!;
+    const q = this.leftPending!;
+    this.leftPending = undefined;
     return new Promise((resolve) => {
-      q.respond = (reply: Uint8Array) => resolve(reply.slice());
+      q.respond = (reply: Uint8Array) => resolve(this.slab.copy(reply));
     });
   }
 
-  /** handle()'s synchronous reply, copied out of the reused writer. */
-  private captured: Uint8Array | undefined = undefined;
-  private readonly capture = (reply: Uint8Array): void => {
-    this.captured = reply.slice();
-  };
-
   dispatch(request: Uint8Array, respond: (reply: Uint8Array) => void): boolean {
-    try {
-      return this.process(request, respond) !== PENDING;
-    } catch (e) {
-      this.internalError(request, respond, e);
-      return true;
-    }
+    const pending = this.run(request, respond) === PENDING;
+    this.leftPending = undefined;
+    return !pending;
   }
 
   attach(sink: NotificationSink): void {
@@ -192,8 +240,9 @@ class FuseSession implements Session, Engine, NotifyHost {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const [, r] of this.retrieves) r.reject(new Error('session closed'));
+    const pending = [...this.retrieves.values()];
     this.retrieves.clear();
+    for (const r of pending) r.reject(new Error('session closed'));
     if (this.destroyed) return;
     this.destroyed = true;
     try {
@@ -205,9 +254,28 @@ class FuseSession implements Session, Engine, NotifyHost {
 
   // ------------------------------------------------------------ dispatch
 
-  /** Decode the header, check everything a header can tell, then run the opcode. */
+  /** process() behind a last guard for what happens before the unique is read. Never throws. */
+  private run(frame: Uint8Array, respond: (reply: Uint8Array) => void): number {
+    try {
+      return this.process(frame, respond);
+    } catch (e) {
+      this.recorder.dropped++;
+      this.log.error(`internal error before the request could be read; dropped: ${stackOf(e)}`);
+      return DROPPED;
+    }
+  }
+
+  /**
+   * Read the header into a Request, then serve it under the guard that
+   * guarantees its reply. Requests answered synchronously go back to the pool.
+   */
   private process(frame: Uint8Array, respond: (reply: Uint8Array) => void): number {
-    const t0 = this.timed ? performance.now() : 0;
+    if (this.closed) {
+      if (!this.loggedClosed) this.log.warn('request after the session ended; dropped (logged once)');
+      this.loggedClosed = true;
+      this.recorder.dropped++;
+      return DROPPED;
+    }
     const flen = frame.length;
     if (flen < 40) {
       this.drop(`frame of ${flen} bytes is shorter than fuse_in_header (40); dropped`);
@@ -220,71 +288,71 @@ class FuseSession implements Session, Engine, NotifyHost {
       this.lastOffset = frame.byteOffset;
       this.lastView = view;
     }
-    const len = view.getUint32(0, true);
     const opcode = view.getUint32(4, true);
-    const uLo = view.getUint32(8, true);
-    const uHi = view.getUint32(12, true);
     const spec = opcode < 64 ? opTable[opcode] : opcode === Opcode.CUSE_INIT ? cuseInitSpec : undefined;
-    const noReply = spec !== undefined && spec.noReply;
-
-    if (this.closed) {
-      if (!this.loggedClosed) this.log.warn?.('request after the session ended; dropped (logged once)');
-      this.loggedClosed = true;
-      this.recorder.dropped++;
-      return DROPPED;
-    }
-    if (len !== flen) {
-      return this.early(opcode, uLo, uHi, noReply, errno.EIO, `length field says ${len} but the frame has ${flen} bytes`, respond, t0);
-    }
-    const extBytes = view.getUint16(36, true) * 8;
-    const argsEnd = len - extBytes;
-    if (argsEnd < 40) {
-      return this.early(opcode, uLo, uHi, noReply, errno.EIO, `extension length ${extBytes} exceeds the request`, respond, t0);
-    }
-    if (!this.initialized) {
-      if (opcode !== Opcode.INIT) {
-        if (opcode === Opcode.CUSE_INIT) return this.early(opcode, uLo, uHi, false, errno.ENOSYS, 'CUSE is not supported', respond, t0);
-        return this.early(opcode, uLo, uHi, noReply, errno.EIO, `${opcodeName(opcode) ?? opcode} before INIT`, respond, t0);
-      }
-    } else if (opcode === Opcode.INIT) {
-      return this.early(opcode, uLo, uHi, false, errno.EIO, 'second INIT', respond, t0);
-    }
-    if (spec === undefined) {
-      return this.early(opcode, uLo, uHi, false, errno.ENOSYS, `unknown opcode ${opcode}`, respond, t0);
-    }
-    const body = argsEnd - 40;
-    if (body < spec.minBody(this.minor, this.setxattrExt)) {
-      return this.early(opcode, uLo, uHi, noReply, errno.EIO, `${spec.name} body of ${body} bytes is too short`, respond, t0);
-    }
     const nLo = view.getUint32(16, true);
     const nHi = view.getUint32(20, true);
-    if (nHi > 0x1fffff) {
-      return this.early(opcode, uLo, uHi, noReply, errno.EINVAL, `${spec.name}: nodeid does not fit 53 bits`, respond, t0);
-    }
-    let groups: number[] | undefined;
-    if (extBytes !== 0) {
-      try {
-        groups = parseExtensions(view, argsEnd, len);
-      } catch (e) {
-        return this.early(opcode, uLo, uHi, noReply, errno.EIO, `${spec.name}: ${describeError(e)}`, respond, t0);
-      }
-    }
-    if (!noReply && this.inflight.size !== 0 && this.inflight.has(uniqueKey(uLo, uHi))) {
-      this.drop(`${spec.name}: unique ${uniqueText(uLo, uHi)} is already in flight; duplicate dropped`);
-      return DROPPED;
-    }
-    const q = new Request(
+    const q = this.requests.take().reset(
       opcode,
-      nHi * 4294967296 + nLo,
-      uLo,
-      uHi,
+      nHi > 0x1fffff ? -1 : nHi * 4294967296 + nLo,
+      view.getUint32(8, true),
+      view.getUint32(12, true),
       view.getUint32(24, true),
       view.getUint32(28, true),
       view.getUint32(32, true),
-      groups,
-      t0,
+      this.timed ? performance.now() : 0,
     );
-    if (this.earlyInterrupts.size !== 0 && this.earlyInterrupts.delete(uniqueKey(uLo, uHi))) q.interrupt();
+    q.noReply = spec !== undefined && spec.noReply;
+    let status: number;
+    try {
+      status = this.serve(q, spec, frame, view, respond);
+    } catch (e) {
+      status = this.rescue(q, e, respond);
+    }
+    if (status === PENDING) this.leftPending = q;
+    else this.requests.give(q);
+    return status;
+  }
+
+  /** Check everything a header can tell, then run the opcode. May throw: process() guards it. */
+  private serve(q: Request, spec: OpSpec | undefined, frame: Uint8Array, view: DataView, respond: (reply: Uint8Array) => void): number {
+    const opcode = q.opcode;
+    const flen = frame.length;
+    const len = view.getUint32(0, true);
+    if (len !== flen) return this.reject(q, spec, errno.EIO, `length field says ${len} but the frame has ${flen} bytes`, respond);
+    const extBytes = view.getUint16(36, true) * 8;
+    const argsEnd = len - extBytes;
+    if (argsEnd < 40) return this.reject(q, spec, errno.EIO, `extension length ${extBytes} exceeds the request`, respond);
+    if (!this.initialized) {
+      if (opcode !== Opcode.INIT) {
+        if (opcode === Opcode.CUSE_INIT) {
+          q.noReply = false;
+          return this.reject(q, spec, errno.ENOSYS, 'CUSE is not supported', respond);
+        }
+        return this.reject(q, spec, errno.EIO, 'request before INIT', respond);
+      }
+    } else if (opcode === Opcode.INIT) {
+      return this.reject(q, spec, errno.EIO, 'second INIT', respond);
+    }
+    if (spec === undefined) return this.reject(q, spec, errno.ENOSYS, `unknown opcode ${opcode}`, respond);
+    const body = argsEnd - 40;
+    if (body < spec.minBody(this.minor, this.setxattrExt)) {
+      return this.reject(q, spec, errno.EIO, `body of ${body} bytes is too short`, respond);
+    }
+    if (q.nodeid < 0) return this.reject(q, spec, errno.EINVAL, 'nodeid does not fit 53 bits', respond);
+    if (extBytes !== 0) {
+      try {
+        q.groups = parseExtensions(view, argsEnd, len);
+      } catch (e) {
+        return this.reject(q, spec, errno.EIO, describeError(e), respond);
+      }
+    }
+    const noReply = spec.noReply;
+    if (!noReply && this.inflight.size !== 0 && this.inflight.has(uniqueKey(q.uniqueLo, q.uniqueHi))) {
+      this.drop(`${spec.name}: unique ${q.uniqueText} is already in flight; duplicate dropped`);
+      return DROPPED;
+    }
+    if (this.earlyInterrupts.size !== 0 && this.earlyInterrupts.delete(uniqueKey(q.uniqueLo, q.uniqueHi))) q.interrupt();
     if (this.tracer !== undefined) this.traceRequest(spec, q, frame, view, argsEnd);
     if (this.options.readOnly && (spec.mutating || this.writes(spec, frame, view, argsEnd))) {
       return this.fail(spec, q, errno.EROFS, respond);
@@ -298,18 +366,23 @@ class FuseSession implements Session, Engine, NotifyHost {
       return this.fail(spec, q, e, respond);
     }
     if (noReply) {
-      if (isThenable(result)) result.then(undefined, (e) => this.log.error(`${spec.name}: ${describeError(e)}`));
-      this.recorder.record(opcode, false, t0, t0 ? performance.now() : 0);
+      if (isThenable(result)) {
+        q.async = true;
+        result.then(undefined, (e: unknown) => this.log.error(`${spec.name}: ${describeError(e)}`));
+      }
+      this.recorder.record(opcode, false, q.t0, q.t0 ? performance.now() : 0);
       return NO_REPLY;
     }
     if (isThenable(result)) {
       q.respond = respond;
-      this.inflight.set(uniqueKey(uLo, uHi), q);
+      q.async = true;
+      this.inflight.set(uniqueKey(q.uniqueLo, q.uniqueHi), q);
       result.then(
         (v) => this.settle(spec, q, v, undefined, false),
         (e) => this.settle(spec, q, undefined, e, true),
       );
-      return PENDING;
+      // A thenable may call back before then() returns.
+      return q.replied ? REPLIED : PENDING;
     }
     return this.complete(spec, q, result, respond);
   }
@@ -324,17 +397,61 @@ class FuseSession implements Session, Engine, NotifyHost {
     }
   }
 
-  /** An async result arrived. Never throws (it runs in a promise callback). */
+  /** An async result arrived. Never throws (it runs in a promise callback); answers EIO if replying fails. */
   private settle(spec: OpSpec, q: Request, value: unknown, error: unknown, failed: boolean): void {
-    this.inflight.delete(uniqueKey(q.uniqueLo, q.uniqueHi));
-    const respond = q.respond!;
+    const respond = q.respond;
+    // A thenable may call back twice, or after the guard already answered.
+    if (respond === undefined) return;
     q.respond = undefined;
+    const key = uniqueKey(q.uniqueLo, q.uniqueHi);
+    if (this.inflight.get(key) === q) this.inflight.delete(key);
     try {
       if (failed) this.fail(spec, q, error, respond);
       else this.complete(spec, q, value, respond);
     } catch (e) {
-      this.log.error(`${spec.name}: internal error while replying: ${describeError(e)}`);
+      this.rescue(q, e, respond);
     }
+  }
+
+  /**
+   * The guarantee's last step: something escaped while `q` was served. Logged;
+   * if no reply went out and one is due, a bare EIO goes out now (built in a
+   * fresh buffer: the shared writer may hold another reply in use).
+   */
+  private rescue(q: Request, e: unknown, respond: (reply: Uint8Array) => void): number {
+    const name = opcodeName(q.opcode) ?? `opcode ${q.opcode}`;
+    this.log.error(`${name} (unique ${q.uniqueText}): internal error: ${stackOf(e)}`);
+    if (q.async) {
+      const key = uniqueKey(q.uniqueLo, q.uniqueHi);
+      if (this.inflight.get(key) === q) this.inflight.delete(key);
+      q.respond = undefined;
+    }
+    if (q.replied) return REPLIED;
+    if (q.noReply) return NO_REPLY;
+    const frame = new Uint8Array(16);
+    const v = new DataView(frame.buffer);
+    v.setUint32(0, 16, true);
+    v.setInt32(4, -errno.EIO, true);
+    v.setUint32(8, q.uniqueLo, true);
+    v.setUint32(12, q.uniqueHi, true);
+    q.replied = true;
+    try {
+      respond(frame);
+    } catch (err) {
+      this.log.error(`${name}: transport failed to take the reply: ${describeError(err)}`);
+    }
+    try {
+      this.recorder.record(q.opcode, true, 0, 0);
+    } catch {
+      // Counting is not worth a second failure.
+    }
+    return REPLIED;
+  }
+
+  /** The writer for one reply: the shared one unless it is in use (a reply sent from inside a reply callback). */
+  private acquireWriter(): WireWriter {
+    const w = this.writer.busy ? new WireWriter(4096) : this.writer;
+    return w.begin();
   }
 
   /** Encode and send a success reply (or the errno the encoder threw). */
@@ -343,17 +460,19 @@ class FuseSession implements Session, Engine, NotifyHost {
       this.log.error(`${spec.name}: second reply for unique ${q.uniqueText} suppressed`);
       return REPLIED;
     }
-    let w = this.writer;
-    if (w.busy) w = new WireWriter(4096);
-    w.begin();
-    let error = 0;
+    const w = this.acquireWriter();
     try {
-      spec.reply(this, w, q, result);
-    } catch (e) {
-      error = this.errnoOf(spec, e);
-      w.begin();
+      let error = 0;
+      try {
+        spec.reply(this, w, q, result);
+      } catch (e) {
+        error = this.errnoOf(spec, e);
+        w.begin();
+      }
+      return this.send(q, spec.name, w, error, respond);
+    } finally {
+      w.reset();
     }
-    return this.send(spec, q, w, error, respond);
   }
 
   /**
@@ -364,7 +483,7 @@ class FuseSession implements Session, Engine, NotifyHost {
     const sink = q.aux;
     if (sink instanceof DirentPacker || sink instanceof DirentPlusPacker) {
       if (sink.count > 0 && !sink.closed) {
-        this.log.warn?.(`${spec.name}: backend failed after ${sink.count} entries (${describeError(e)}); sending the entries`);
+        this.log.warn(`${spec.name}: backend failed after ${sink.count} entries (${describeError(e)}); sending the entries`);
         return this.complete(spec, q, undefined, respond);
       }
       sink.close();
@@ -379,73 +498,60 @@ class FuseSession implements Session, Engine, NotifyHost {
       this.log.error(`${spec.name}: second reply for unique ${q.uniqueText} suppressed`);
       return REPLIED;
     }
-    let w = this.writer;
-    if (w.busy) w = new WireWriter(4096);
-    w.begin();
-    if (code === errno.ENOENT && spec.opcode === Opcode.LOOKUP && this.options.negativeTimeout > 0) {
-      try {
-        spec.reply(this, w, q, NEGATIVE_ENTRY);
-        return this.send(spec, q, w, 0, respond);
-      } catch (err) {
-        w.begin();
-        this.log.error(`LOOKUP: negative entry: ${describeError(err)}`);
-      }
-    }
-    return this.send(spec, q, w, code, respond);
-  }
-
-  /** Fill in the header, record, trace, hand the frame to the transport, reset the writer. */
-  private send(spec: OpSpec, q: Request, w: WireWriter, error: number, respond: (reply: Uint8Array) => void): number {
+    const w = this.acquireWriter();
     try {
-      const frame = w.finish(error === 0 ? 0 : -error, q.uniqueLo, q.uniqueHi);
-      q.replied = true;
-      const now = q.t0 ? performance.now() : 0;
-      this.recorder.record(spec.opcode, error !== 0, this.options.latencyStats ? q.t0 : 0, now);
-      if (this.tracer !== undefined) {
-        this.emitTrace(formatReplyLine(q.uniqueText, spec.name, error, frame.length, q.t0 ? (now - q.t0) * 1000 : undefined));
+      if (code === errno.ENOENT && spec.opcode === Opcode.LOOKUP && this.options.negativeTimeout > 0) {
+        try {
+          spec.reply(this, w, q, NEGATIVE_ENTRY);
+          return this.send(q, spec.name, w, 0, respond);
+        } catch (err) {
+          if (q.replied) throw err;
+          w.begin();
+          this.log.error(`LOOKUP: negative entry: ${describeError(err)}`);
+        }
       }
-      try {
-        respond(frame);
-      } catch (e) {
-        this.log.error(`${spec.name}: transport failed to take the reply: ${describeError(e)}`);
-      }
+      return this.send(q, spec.name, w, code, respond);
     } finally {
       w.reset();
     }
-    return REPLIED;
   }
 
-  /** A reply decided from the header alone (or a drop for no-reply opcodes). */
-  private early(
-    opcode: number,
-    uLo: number,
-    uHi: number,
-    noReply: boolean,
-    code: number,
-    why: string,
-    respond: (reply: Uint8Array) => void,
-    t0: number,
-  ): number {
-    const name = opcodeName(opcode) ?? `opcode ${opcode}`;
-    if (code !== errno.ENOSYS || opcode !== Opcode.CUSE_INIT) this.log.error(`${name} (unique ${uniqueText(uLo, uHi)}): ${why}`);
-    if (noReply) {
+  /**
+   * An error reply decided from the header (or a drop for no-reply opcodes):
+   * logged, then sent like any other reply.
+   */
+  private reject(q: Request, spec: OpSpec | undefined, code: number, why: string, respond: (reply: Uint8Array) => void): number {
+    const name = spec?.name ?? opcodeName(q.opcode) ?? `opcode ${q.opcode}`;
+    if (code !== errno.ENOSYS || q.opcode !== Opcode.CUSE_INIT) this.log.error(`${name} (unique ${q.uniqueText}): ${why}`);
+    if (q.noReply) {
       this.recorder.dropped++;
       return DROPPED;
     }
-    let w = this.writer;
-    if (w.busy) w = new WireWriter(64);
-    w.begin();
+    const w = this.acquireWriter();
     try {
-      const frame = w.finish(-code, uLo, uHi);
-      this.recorder.record(opcode, true, this.options.latencyStats ? t0 : 0, t0 ? performance.now() : 0);
-      if (this.tracer !== undefined) this.emitTrace(formatReplyLine(uniqueText(uLo, uHi), name, code, frame.length, undefined));
-      try {
-        respond(frame);
-      } catch (e) {
-        this.log.error(`${name}: transport failed to take the reply: ${describeError(e)}`);
-      }
+      return this.send(q, name, w, code, respond);
     } finally {
       w.reset();
+    }
+  }
+
+  /**
+   * Fill in the header, record, trace, and hand the frame to the transport.
+   * `q.replied` is set here and only here, right before `respond` is called.
+   */
+  private send(q: Request, name: string, w: WireWriter, error: number, respond: (reply: Uint8Array) => void): number {
+    const frame = w.finish(error === 0 ? 0 : -error, q.uniqueLo, q.uniqueHi);
+    const t0 = q.t0;
+    const now = t0 ? performance.now() : 0;
+    this.recorder.record(q.opcode, error !== 0, this.options.latencyStats ? t0 : 0, now);
+    if (this.tracer !== undefined) {
+      this.emitTrace(formatReplyLine(q.uniqueText, name, error, frame.length, t0 ? (now - t0) * 1000 : undefined));
+    }
+    q.replied = true;
+    try {
+      respond(frame);
+    } catch (e) {
+      this.log.error(`${name}: transport failed to take the reply: ${describeError(e)}`);
     }
     return REPLIED;
   }
@@ -455,7 +561,7 @@ class FuseSession implements Session, Engine, NotifyHost {
     if (e instanceof FuseError) {
       const n = e.errno;
       if (Number.isInteger(n) && n > 0 && n < 4096) return n;
-      this.log.error(`${spec.name}: FuseError with invalid errno ${String(n)}; answering EIO`);
+      this.log.error(`${spec.name}: FuseError with invalid errno ${describeError(n)}; answering EIO`);
       return errno.EIO;
     }
     if (e instanceof ProtocolError) {
@@ -472,16 +578,10 @@ class FuseSession implements Session, Engine, NotifyHost {
     this.log.error(why);
   }
 
-  /** Last line of defence: a bug in the engine itself. Logged; the writer is reset so the next reply starts clean. */
-  private internalError(frame: Uint8Array, respond: (reply: Uint8Array) => void, e: unknown): void {
-    this.log.error(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    this.writer.reset();
-  }
-
   // ------------------------------------------------------------ Engine
 
   warn(message: string): void {
-    this.log.warn?.(message);
+    this.log.warn(message);
   }
 
   init(_q: Request, r: WireReader): unknown {
@@ -495,7 +595,7 @@ class FuseSession implements Session, Engine, NotifyHost {
     }
     if (a.major > FUSE_KERNEL_VERSION) {
       // The kernel retries with our major after this reply.
-      this.log.warn?.(`kernel offers protocol ${a.major}.${a.minor}; answering ${FUSE_KERNEL_VERSION}.45 and waiting for its retry`);
+      this.log.warn(`kernel offers protocol ${a.major}.${a.minor}; answering ${FUSE_KERNEL_VERSION}.45 and waiting for its retry`);
       return { out: majorMismatchReply(), kernelMinor: 45 } satisfies InitResult;
     }
     if (a.minor < FUSE_MIN_MINOR_VERSION) {
@@ -561,7 +661,7 @@ class FuseSession implements Session, Engine, NotifyHost {
     const key = q.uniqueHi * 4294967296 + q.uniqueLo;
     const pending = q.uniqueHi <= 0x1fffff ? this.retrieves.get(key) : undefined;
     if (pending === undefined) {
-      this.log.warn?.(`NOTIFY_REPLY for unknown retrieve ${q.uniqueText}; ignored`);
+      this.log.warn(`NOTIFY_REPLY for unknown retrieve ${q.uniqueText} (timed out, aborted, or never asked); ignored`);
       return;
     }
     this.retrieves.delete(key);
@@ -574,9 +674,7 @@ class FuseSession implements Session, Engine, NotifyHost {
   sendNotification(code: number, encode: (w: WireWriter) => void): void {
     const sink = this.sink;
     if (sink === undefined) throw new Error('no transport attached: call session.attach() first');
-    let w = this.writer;
-    if (w.busy) w = new WireWriter(4096);
-    w.begin();
+    const w = this.acquireWriter();
     try {
       encode(w);
       sink.sendNotification(w.finish(code, 0, 0));
@@ -586,6 +684,7 @@ class FuseSession implements Session, Engine, NotifyHost {
   }
 
   addRetrieve(resolve: (data: Uint8Array) => void, reject: (e: Error) => void): number {
+    if (this.closed) throw new Error('retrieve: the session has ended');
     const u = this.nextNotifyUnique++;
     this.retrieves.set(u, { resolve, reject });
     return u;

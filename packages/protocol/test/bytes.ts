@@ -179,3 +179,8 @@ export const sampleAttr: TestAttr = {
 export function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex').replace(/(.{16})/g, '$1 ').trim();
 }
+
+/** A DataView over exactly the bytes of `b` (replies may be views into a larger buffer). */
+export function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}

@@ -72,6 +72,7 @@ import {
   decodeForgetIn,
   decodeBatchForgetIn,
   InitFlags,
+  FATTR_ATIME,
   FATTR_FH,
   FATTR_SIZE,
   FATTR_MODE,
@@ -132,9 +133,9 @@ test('fuse_attr: 88 bytes, and 80 before 7.9', () => {
 });
 
 test('fuse_entry_out: 128 bytes (120 before 7.9); timeouts split into sec + nsec', () => {
-  const e = { nodeid: 0x20000000000001, generation: 9, attr, entryTimeout: 1.5, attrTimeout: 0.25 };
+  const e = { nodeid: 0x1fffffffffffff, generation: 9, attr, entryTimeout: 1.5, attrTimeout: 0.25 };
   const expected = new Bytes()
-    .u64(0x20000000000001) // nodeid
+    .u64(0x1fffffffffffff) // nodeid (2^53 - 1: both halves used)
     .u64(9) // generation
     .u64(1) // entry_valid
     .u64(0) // attr_valid
@@ -150,6 +151,14 @@ test('fuse_entry_out: 128 bytes (120 before 7.9); timeouts split into sec + nsec
   // Defaults come from the session options when the entry has none.
   const d = enc((w) => encodeEntryOut(w, { nodeid: 2, attr }, 3, 4, 45));
   same(d.subarray(16, 40), new Bytes().u64(3).u64(4).u32(0).u32(0).done(), 'default timeouts');
+  // A 64-bit field never takes a value it would change: no rounding, no wrap-around.
+  for (const bad of [2 ** 53, 2 ** 64, 1.5, NaN, Infinity, -(2 ** 53)]) {
+    assert.throws(() => enc((w) => encodeEntryOut(w, { nodeid: bad, attr }, 1, 1, 45)), RangeError, `nodeid ${bad}`);
+  }
+  assert.throws(() => enc((w) => encodeEntryOut(w, { nodeid: 2, attr: { ...attr, ino: 2n ** 64n } }, 1, 1, 45)), RangeError, 'ino 2^64');
+  assert.throws(() => enc((w) => encodeEntryOut(w, { nodeid: 2, attr: { ...attr, ino: -(2n ** 63n) - 1n } }, 1, 1, 45)), RangeError);
+  const maxIno = enc((w) => encodeEntryOut(w, { nodeid: 2, attr: { ...attr, ino: 2n ** 64n - 1n } }, 1, 1, 45));
+  same(maxIno.subarray(40, 48), new Bytes().u64(2n ** 64n - 1n).done(), 'ino 2^64 - 1 as a bigint');
 });
 
 test('negative entry: nodeid 0, entry_valid = timeout, attr zero', () => {
@@ -214,6 +223,12 @@ test('fuse_setattr_in: 88 bytes, every field', () => {
     uid: 17,
     gid: 18,
   });
+  // A time beyond 2^53 is refused only when its FATTR_* bit says it is meant.
+  const farTime = b.slice();
+  new DataView(farTime.buffer).setBigInt64(32, -(2n ** 60n), true); // atime
+  assert.is(decodeSetattrIn(rd(farTime)).atime, 0, 'unused atime that does not fit reads as 0');
+  new DataView(farTime.buffer).setUint32(0, FATTR_ATIME, true);
+  assert.throws(() => decodeSetattrIn(rd(farTime)), (e: unknown) => (e as ProtocolError).errno === errno.EINVAL, 'used atime beyond 2^53');
   const big = b.slice();
   new DataView(big.buffer).setBigUint64(16, 2n ** 60n, true);
   try {

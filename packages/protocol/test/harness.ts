@@ -48,7 +48,8 @@ export function recordingBackend(calls: Call[], ctxs: unknown[] = []): Required<
     <T>(name: string, result: (...a: any[]) => T) =>
     (...args: any[]): T => {
       const [ctx, ...rest] = name === 'forget' ? [undefined, ...args] : args;
-      if (ctx !== undefined) ctxs.push(ctx);
+      // The context is valid only during the call (the session reuses it): keep a copy.
+      if (ctx !== undefined) ctxs.push({ uid: ctx.uid, gid: ctx.gid, pid: ctx.pid, groups: ctx.groups });
       calls.push([name, ...rest.map(plain)]);
       return result(...args);
     };

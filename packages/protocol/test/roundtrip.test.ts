@@ -2,7 +2,7 @@
 // backend call it caused, and the exact reply bytes out.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Bytes, attrBytes, hex, reply, request, sampleAttr } from './bytes.js';
+import { Bytes, attrBytes, hex, reply, request, sampleAttr, view } from './bytes.js';
 import { Driver, recordingBackend, initBody, type Call } from './harness.js';
 import { Opcode, errno } from '../src/index.js';
 
@@ -231,8 +231,8 @@ test('STATX (52)', async () => {
   const { unique, reply: r } = await d.send(Opcode.STATX, 10, new Bytes().u32(0).u32(0).u64(0).u32(0).u32(0xfff).done());
   assert.equal(calls[calls.length - 1], ['statx', 10, undefined, 0, 0xfff]);
   assert.is(r!.length, 16 + 288);
-  assert.is(new DataView(r!.buffer).getBigUint64(8, true), unique);
-  assert.is(new DataView(r!.buffer).getUint16(16 + 32 + 28, true), 0o100644, 'statx mode');
+  assert.is(view(r!).getBigUint64(8, true), unique);
+  assert.is(view(r!).getUint16(16 + 32 + 28, true), 0o100644, 'statx mode');
 });
 
 test('DESTROY (38): backend destroy once, then requests are dropped', async () => {
@@ -269,7 +269,7 @@ test('every opcode 1..53 has a record and was exercised', async () => {
 test('supplementary groups extension reaches ctx.groups', async () => {
   const ext = new Bytes().u32(24).u32(32).u32(2).u32(50).u32(60).u32(0).done(); // header, nr_groups, groups[2], pad
   const { reply: r } = await d.send(Opcode.MKDIR, 1, new Bytes().u32(0o755).u32(0).cstr('g').done(), { ext });
-  assert.is(new DataView(r!.buffer).getInt32(4, true), 0);
+  assert.is(view(r!).getInt32(4, true), 0);
   assert.equal(ctxs[ctxs.length - 1].groups, [50, 60]);
 });
 

@@ -2,7 +2,7 @@
 // frames, negative entries, the readdirplus sink, stats, trace, options.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Bytes, request } from './bytes.js';
+import { Bytes, request, view } from './bytes.js';
 import { Driver, attr, recordingBackend, initBody, captureLogger, type Call } from './harness.js';
 import {
   createSession,
@@ -165,7 +165,7 @@ test('negative entries: ENOENT from lookup becomes nodeid 0 cached negativeTimeo
   await d.init();
   const { reply } = await d.send(Opcode.LOOKUP, 1, new Bytes().cstr('nope').done());
   assert.is(reply!.length, 16 + 128);
-  const v = new DataView(reply!.buffer);
+  const v = view(reply!);
   assert.equal([v.getInt32(4, true), v.getBigUint64(16, true), v.getBigUint64(32, true), v.getUint32(48, true)], [0, 0n, 2n, 500_000_000]);
   const plain = new Driver({ lookup: () => { throw new FuseError('ENOENT'); } });
   await plain.init();
@@ -216,7 +216,7 @@ test('READDIRPLUS: entries accepted before a failure or an interrupt are still s
   // Interrupt it while the backend waits.
   await d.send(Opcode.INTERRUPT, 0, new Bytes().u64(d.unique).done());
   const { reply } = await p;
-  const v = new DataView(reply!.buffer);
+  const v = view(reply!);
   assert.is(v.getInt32(4, true), 0, 'not EINTR: the entries were promised');
   assert.is(reply!.length, 16 + 160 + 160);
   assert.is(v.getBigUint64(16, true), 0n, '"." carries nodeid 0');
@@ -253,7 +253,7 @@ test('READDIR never exceeds the size asked for, and resumes where the sink said 
     const { reply } = await d.send(Opcode.READDIR, 1, new Bytes().u64(1).u64(off).u32(200).u32(0).u64(0).u32(0).u32(0).done());
     assert.ok(reply!.length - 16 <= 200, 'reply within size');
     if (reply!.length === 16) break;
-    const v = new DataView(reply!.buffer);
+    const v = view(reply!);
     for (let p = 16; p < reply!.length; ) {
       off = v.getBigUint64(p + 8, true);
       const nl = v.getUint32(p + 16, true);
@@ -323,9 +323,21 @@ test('dispatch: sync replies arrive before it returns, in a reused buffer; handl
   assert.ok(done, 'finished synchronously');
   assert.is(seen[1]!.buffer, seen[0]!.buffer, 'the writer buffer is reused');
   const a = await s.handle(request(Opcode.GETATTR, 5, 1, getattrBody()));
+  const aBytes = Buffer.from(a!).toString('hex');
   const b = await s.handle(request(Opcode.GETATTR, 7, 1, getattrBody()));
-  assert.is.not(a!.buffer, b!.buffer, 'handle copies');
-  assert.is(new DataView(a!.buffer).getUint32(8, true), 5);
+  assert.is.not(a!.buffer, seen[1]!.buffer, 'handle copies out of the writer');
+  const aEnd = a!.byteOffset + a!.length;
+  const bEnd = b!.byteOffset + b!.length;
+  assert.ok(a!.buffer !== b!.buffer || aEnd <= b!.byteOffset || bEnd <= a!.byteOffset, 'two replies never share bytes');
+  // Thousands more replies (through both entry points) leave the first one intact.
+  for (let u = 9; u < 20_000; u += 2) {
+    if (u % 4 === 1) await s.handle(request(Opcode.GETATTR, u, 1, getattrBody()));
+    else s.dispatch(request(Opcode.GETATTR, u, 1, getattrBody()), () => {});
+  }
+  assert.is(Buffer.from(a!).toString('hex'), aBytes, 'the caller owns its reply');
+  assert.is(view(a!).getUint32(8, true), 5);
+  assert.is(view(b!).getUint32(8, true), 7);
+  assert.is(a!.byteOffset % 8, 0, 'replies are 8-byte aligned');
 });
 
 test('dispatch returns false while a request is in flight; respond is called once later', async () => {

@@ -6,6 +6,7 @@ import { createSession, type Backend, type SessionOptionsInput } from '@tsfuse/p
 import { FuseClient, type FuseClientOptions } from './client/client.js';
 import { FsError, ProtocolViolation } from './client/errors.js';
 import { PosixFs } from './client/posix.js';
+import type { DirOptions } from './client/dir.js';
 import { SkipScenario, introspect, type BackendIntrospection, type ScenarioContext } from './suites/context.js';
 import { scenarios as allScenarios } from './suites/index.js';
 
@@ -16,6 +17,8 @@ export interface BackendFixture {
   cleanup?(): void | Promise<void>;
   /** Overrides what is read from the backend's own methods. */
   introspection?: BackendIntrospection;
+  /** The host directory the backend shares (passthrough backends): enables the host.* scenarios. */
+  hostRoot?: string;
 }
 
 export type BackendFactory = () => Backend | BackendFixture | Promise<Backend | BackendFixture>;
@@ -27,6 +30,8 @@ export interface ConformanceOptions {
   session?: SessionOptionsInput;
   /** Client options for every scenario. */
   client?: FuseClientOptions;
+  /** Directory stream options for every scenario (default: the Linux 6.18 profile). */
+  dir?: DirOptions;
   /** A scenario taking longer fails (default 120 s). */
   timeoutMs?: number;
   /** Called as each scenario finishes. */
@@ -81,12 +86,13 @@ export async function runScenario(name: string, makeBackend: BackendFactory, opt
     session = createSession(fixture.backend, options.session);
     const client = new FuseClient(session, options.client);
     await client.init();
-    const fs = new PosixFs(client);
+    const fs = new PosixFs(client, { dir: options.dir });
     const ctx: ScenarioContext = {
       client,
       fs,
       backend: fixture.backend,
       introspection: fixture.introspection ?? introspect(fixture.backend),
+      hostRoot: fixture.hostRoot,
       skip: (reason: string): never => {
         throw new SkipScenario(reason);
       },

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FuseClient } from '../src/client/client.js';
-import { Dir, OPENDIR_FLAGS, linuxDirentSize } from '../src/client/dir.js';
+import { Dir, OPENDIR_FLAGS, linuxDirentSize, type DirOptions } from '../src/client/dir.js';
 import { ProtocolViolation } from '../src/client/errors.js';
 import { Init, Op } from '../src/client/abi.js';
 import { FakeServer, entryRows, packDirents, reply, u32, u64, type Recorded } from './client-fixtures.js';
@@ -44,16 +44,26 @@ async function dirServer(entries: FakeEntry[], flags: bigint = 0n): Promise<{ cl
   }, flags);
   const client = new FuseClient(server);
   await client.init();
-  const dir = async () => new Dir(client, 5, (await client.opendir(5, OPENDIR_FLAGS)).fh, OPENDIR_FLAGS);
+  const dir = async (options?: DirOptions) => new Dir(client, 5, (await client.opendir(5, OPENDIR_FLAGS)).fh, OPENDIR_FLAGS, options);
   return { client, server, dir };
 }
 
 const readdirs = (s: FakeServer): ReturnType<typeof readArgs>[] => s.sent.filter((r) => r.opcode === Op.READDIR).map(readArgs);
 
-test('a getdents fills the 32 KiB buffer from several 4 KiB READDIRs, dropping what does not fit', async () => {
-  const entries = directory(1000); // 64-byte fuse_dirents: 64 per reply; 64-byte linux_dirent64s: 512 per buffer
+test('by default, as Linux 6.18: one READDIR of the getdents size (32 KiB) per getdents', async () => {
+  const entries = directory(1200); // 64-byte fuse_dirents and 64-byte linux_dirent64s: 512 per buffer
   const { server, dir } = await dirServer(entries);
   const d = await dir();
+  const all = await d.readAll();
+  assert.equal(all.map((e) => e.name), entries.map((e) => e.name));
+  assert.equal(readdirs(server).map((r) => [r.offset, r.size]), [[0n, 32768], [512n * 7n, 32768], [1024n * 7n, 32768], [1200n * 7n, 32768]]);
+  assert.equal(d.stats.getdents, 4);
+});
+
+test("'until-full' with 4 KiB requests fills the 32 KiB buffer from several READDIRs", async () => {
+  const entries = directory(1000); // 64-byte fuse_dirents: 64 per reply; 64-byte linux_dirent64s: 512 per buffer
+  const { server, dir } = await dirServer(entries);
+  const d = await dir({ readdirSize: 4096, fill: 'until-full' });
   const first = await d.read();
   assert.equal(first?.name, entries[0]!.name);
   assert.equal(d.stats.getdents, 1);
@@ -79,9 +89,9 @@ test('entries a reply holds beyond the buffer are asked for again from the last 
   assert.equal(offsets.slice(0, 3), [0n, 4n * 7n, 8n * 7n]);
 });
 
-test("'single' fill sends one READDIR per getdents", async () => {
+test('kernels before 6.16: one page-sized READDIR per getdents', async () => {
   const { server, client } = await dirServer(directory(200));
-  const d = new Dir(client, 5, 42, OPENDIR_FLAGS, { fill: 'single' });
+  const d = new Dir(client, 5, 42, OPENDIR_FLAGS, { fill: 'single', readdirSize: 4096 });
   await d.read();
   assert.equal(readdirs(server).length, 1);
   assert.equal(d.buffered, 63);

@@ -45,6 +45,14 @@ test('INIT: fuse_init_in with the flags a 6.18 kernel offers', () => {
   same(req.init({ unique: 2n, nodeid: 0, uid: 0, gid: 0, pid: 0 }, { major: 7, minor: 45, maxReadahead: 131072, flags: KERNEL_INIT_FLAGS }), expected);
 });
 
+test('INIT for a kernel before 7.36: the 16-byte fuse_init_in', () => {
+  same(req.init({ unique: 2n, nodeid: 0, uid: 0, gid: 0, pid: 0 }, { major: 7, minor: 31, maxReadahead: 65536, flags: 0x1n | (1n << 33n) }), bytes(
+    ...header(56, 26, 2n, 0, 0, 0, 0),
+    u32(7), u32(31), u32(65536), // major, minor, max_readahead
+    u32(1), // flags (no flags2 before INIT_EXT)
+  ));
+});
+
 test('LOOKUP: the name, NUL-terminated', () => {
   same(req.lookup(h, 'hello'), bytes(...header(46, 1), cstr('hello')));
 });
@@ -141,6 +149,17 @@ test('SETXATTR in both sizes, GETXATTR, COPY_FILE_RANGE_64, LSEEK, FALLOCATE, RE
   same(req.fallocate(h, { fh: 1, offset: 0, length: 4096, mode: 3 }), bytes(...header(72, 43), u64(1), u64(0), u64(4096), u32(3), u32(0)));
   same(req.release(h, { fh: 8, flags: 0o100000 }), bytes(...header(64, 18), u64(8), u32(0o100000), u32(0), u64(0)));
   same(req.flush(h, 8, 0x1234n), bytes(...header(64, 25), u64(8), u32(0), u32(0), u64(0x1234)));
+});
+
+test('INTERRUPT: the request unique with the low bit set, no node, no credentials', async () => {
+  const server = new FakeServer(() => undefined);
+  const client = new FuseClient(server);
+  await client.init();
+  assert.equal(await client.interrupt(6n), undefined);
+  same(server.sent[0]!.bytes, bytes(
+    ...header(48, 36, 7n, 0, 0, 0, 0), // unique 6 | FUSE_INT_REQ_BIT
+    u64(6), // fuse_interrupt_in.unique
+  ));
 });
 
 test('the client numbers uniques 2, 4, 6 ... and sends credentials only where the kernel does', async () => {

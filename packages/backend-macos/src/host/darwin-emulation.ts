@@ -12,9 +12,14 @@
  *   (so EOPNOTSUPP arrives as UNKNOWN / -102, which is ENETRESET on Linux).
  *   Linux's ENODATA from the xattr family is darwin's ENOATTR.
  * - st_rdev is re-encoded as darwin's dev_t (8-bit major, 24-bit minor).
+ * - lchmod (darwin has it, Linux does not) is done through an O_PATH
+ *   descriptor and /proc/self/fd, so it never follows a final symlink; on a
+ *   symlink itself Linux cannot change the mode (EOPNOTSUPP) where darwin can.
  * It is a test device and a model, not a darwin kernel: semantics are Linux's.
  */
+import fs from 'node:fs';
 import { errnoName as linuxErrnoName } from '@tsfuse/protocol';
+import { O_CLOEXEC, O_NOFOLLOW, O_PATH, procFdPath } from '@tsfuse/passthrough';
 import type { BigIntStats } from 'node:fs';
 import { darwinErrno, darwinOpenFlags, darwinEncodeDev } from '../tables/darwin.js';
 import type { HostFs } from './host-fs.js';
@@ -142,6 +147,14 @@ export function darwinEmulatedHostFs(
     rename: wrap((a, b) => inner.rename(a, b)),
     fchmod: wrap((fd, m) => inner.fchmod(fd, m)),
     chmod: wrap((p, m) => inner.chmod(p, m)),
+    lchmod: wrap((p, m) => {
+      const fd = fs.openSync(p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      try {
+        fs.chmodSync(procFdPath(fd), m);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }),
     fchown: wrap((fd, u, g) => inner.fchown(fd, u, g)),
     lchown: wrap((p, u, g) => inner.lchown(p, u, g)),
     futimes: wrap((fd, a, m) => inner.futimes(fd, a, m)),

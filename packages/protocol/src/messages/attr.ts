@@ -1,23 +1,10 @@
 import type { Attr, AttrReply, SetattrIn, Statx, StatxReply } from '../backend.js';
 import { errno } from '../abi/errno.js';
-import { FATTR_FH, FATTR_SIZE, FUSE_GETATTR_FH } from '../abi/constants.js';
+import { FATTR_ATIME, FATTR_CTIME, FATTR_FH, FATTR_MTIME, FATTR_SIZE, FUSE_GETATTR_FH } from '../abi/constants.js';
 import { ProtocolError } from '../wire/protocol-error.js';
 import type { WireReader } from '../wire/reader.js';
-import type { WireWriter } from '../wire/writer.js';
+import { put64, type WireWriter } from '../wire/writer.js';
 import { timeoutNanos, timeoutSeconds } from './timeout.js';
-
-const TWO_32 = 4294967296;
-
-/** Write a 64-bit field from a number or bigint at `pos` (no bounds check). */
-function put64(view: DataView, pos: number, v: number | bigint): void {
-  if (typeof v === 'number') {
-    const hi = Math.floor(v / TWO_32);
-    view.setUint32(pos, v - hi * TWO_32, true);
-    view.setUint32(pos + 4, hi >>> 0, true);
-  } else {
-    view.setBigUint64(pos, BigInt.asUintN(64, v), true);
-  }
-}
 
 /**
  * fuse_attr: 88 bytes, or 80 before 7.9 (no blksize, no flags).
@@ -80,9 +67,9 @@ export function decodeSetattrIn(r: WireReader): SetattrIn {
   const fhBig = r.u64Big();
   const sizeBig = r.u64Big();
   const lockOwner = r.u64Big();
-  const atime = r.i64('atime');
-  const mtime = r.i64('mtime');
-  const ctime = r.i64('ctime');
+  const atime = timeField(r, (valid & FATTR_ATIME) !== 0, 'atime');
+  const mtime = timeField(r, (valid & FATTR_MTIME) !== 0, 'mtime');
+  const ctime = timeField(r, (valid & FATTR_CTIME) !== 0, 'ctime');
   const atimensec = r.u32();
   const mtimensec = r.u32();
   const ctimensec = r.u32();
@@ -104,6 +91,21 @@ export function decodeSetattrIn(r: WireReader): SetattrIn {
     size = Number(sizeBig);
   }
   return { valid, fh, size, lockOwner, atime, atimensec, mtime, mtimensec, ctime, ctimensec, mode, uid, gid };
+}
+
+/**
+ * A signed 64-bit time of fuse_setattr_in. Only a time whose FATTR_* bit is
+ * set must fit 53 bits (else EINVAL); an unused one that does not fit reads
+ * as 0, so a field the kernel did not mean never fails the request.
+ */
+function timeField(r: WireReader, used: boolean, what: string): number {
+  if (used) return r.i64(what);
+  const hi = r.view.getInt32(r.pos + 4, true);
+  if (hi > 0x1fffff || hi < -0x200000) {
+    r.skip(8);
+    return 0;
+  }
+  return r.i64(what);
 }
 
 function rangeError(what: string, e: number): ProtocolError {

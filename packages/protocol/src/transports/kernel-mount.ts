@@ -51,6 +51,14 @@ export function assertLinux(): void {
 export function checkMountpoint(path: string): string {
   assertLinux();
   const canonical = canonicalMountPath(path);
+  // mountinfo first: stat() of a FUSE mount whose server hangs would hang too.
+  const mounted = (p: string): void => {
+    const existing = findMount(p);
+    if (existing !== undefined) {
+      throw new MountError('EBUSY', `${path} is already a mount point (${existing.fsType} from ${existing.source}); unmount it first`);
+    }
+  };
+  mounted(canonical);
   try {
     if (!statSync(canonical).isDirectory()) throw new MountError('ENOTDIR', `mountpoint ${path} is not a directory`);
   } catch (e) {
@@ -64,11 +72,9 @@ export function checkMountpoint(path: string): string {
     if (code === 'EACCES') throw new MountError('EACCES', `cannot reach mountpoint ${path}: permission denied`);
     throw new MountError(code ?? 'EIO', `cannot use mountpoint ${path}: ${(e as Error).message}`);
   }
+  // The last component may be a symlink to the real directory.
   const real = realpathSync(canonical);
-  const existing = findMount(real);
-  if (existing !== undefined) {
-    throw new MountError('EBUSY', `${path} is already a mount point (${existing.fsType} from ${existing.source}); unmount it first`);
-  }
+  if (real !== canonical) mounted(real);
   return real;
 }
 
@@ -248,9 +254,9 @@ export function abortConnection(entry: MountInfoEntry): boolean {
  * ours stays blocked in read(2) — Node cannot exit while one is — and no
  * program is left waiting on a server that is gone.
  */
-export function detachNow(mountpoint: string): void {
-  const entry = findMount(mountpoint);
-  if (entry === undefined || !isFuseType(entry.fsType)) return;
+export function detachNow(entry: MountInfoEntry): void {
   abortConnection(entry);
-  spawnSync('umount', umountArgs(mountpoint, true), { stdio: 'ignore', timeout: 10_000 });
+  if (readMountInfo().some((e) => e.mountId === entry.mountId)) {
+    spawnSync('umount', umountArgs(entry.mountPoint, true), { stdio: 'ignore', timeout: 10_000 });
+  }
 }

@@ -1,6 +1,10 @@
 import { MountError } from './mount-error.js';
 
-/** mount(8)-style options after parsing: what tsfuse handles itself, and what goes to the kernel as is. */
+/**
+ * mount(8)-style options after parsing: what tsfuse handles itself, and what
+ * goes to the kernel as is. noallow_other and nodefault_permissions turn off
+ * what is on by default for root.
+ */
 export interface ParsedMountOptions {
   allowOther?: boolean;
   defaultPermissions?: boolean;
@@ -24,7 +28,8 @@ const LIBFUSE_ONLY = new Set(['allow_root', 'auto_unmount', 'big_writes', 'nonem
 
 /** A one-line description of what -o accepts, for error messages. */
 export const MOUNT_OPTIONS_HELP =
-  'allow_other, default_permissions, ro, rw, fsname=NAME, subtype=NAME, max_read=N, ' + [...PASSTHROUGH].join(', ');
+  'allow_other, noallow_other, default_permissions, nodefault_permissions, ro, rw, fsname=NAME, subtype=NAME, max_read=N, ' +
+  [...PASSTHROUGH].join(', ');
 
 const NAME = /^[A-Za-z0-9_.+@:-]+$/;
 
@@ -46,7 +51,9 @@ export function parseMountOptionList(list: readonly string[]): ParsedMountOption
     };
     if (value === undefined) {
       if (key === 'allow_other') out.allowOther = true;
+      else if (key === 'noallow_other') out.allowOther = false;
       else if (key === 'default_permissions') out.defaultPermissions = true;
+      else if (key === 'nodefault_permissions') out.defaultPermissions = false;
       else if (key === 'ro') out.readOnly = true;
       else if (key === 'rw') out.readOnly = false;
       else if (PASSTHROUGH.has(key)) out.extra.push(key);

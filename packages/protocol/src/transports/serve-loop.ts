@@ -19,7 +19,7 @@
  */
 import { Opcode } from '../abi/constants.js';
 import { BufferPool } from './buffer-pool.js';
-import { CONNECTION_ENDED, readRequest, writeMessage } from './fuse-device.js';
+import { CONNECTION_ENDED, readRequest, writeMessage, type WriteOutcome } from './fuse-device.js';
 import { ReadWanted, ReaderState, RingConsumer, type RingMemory } from './request-ring.js';
 
 /** The part of a Session the loop drives. */
@@ -41,8 +41,8 @@ export interface ServeLoopOptions {
   reader: 'inline' | 'relay';
   /** Offered every NOTIFY_REPLY first; returns true when it took it (a retrieve of the embedding thread). */
   interceptNotifyReply?: ((request: Uint8Array) => boolean) | undefined;
-  /** Called with the INIT reply once it is written. */
-  onInitReply?: ((reply: Uint8Array) => void) | undefined;
+  /** Called with the INIT reply once written, and how the write went ('ok', or why the kernel refused it). */
+  onInitReply?: ((reply: Uint8Array, outcome: WriteOutcome) => void) | undefined;
   /** Called once, when the connection ended or the loop failed. */
   onEnd: (end: LoopEnd) => void;
   /** One line per problem that is not fatal (a reply the kernel refused). */
@@ -140,7 +140,7 @@ export class ServeLoop {
     const hi = u32(reply, 12);
     if (lo === this.initLo && hi === this.initHi) {
       this.initLo = this.initHi = -1;
-      this.o.onInitReply?.(reply);
+      this.o.onInitReply?.(reply, outcome);
     }
     if (this.inflight.size === 0) return;
     // A reply to a request that was in flight: its buffer is free again.
@@ -153,6 +153,7 @@ export class ServeLoop {
   }
 
   private enterRelay(): void {
+    if (process.env.TSFUSE_DEBUG_LOOP) console.error("enterRelay", this.inflight.size);
     this.relaying = true;
     this.consumer.setReadWanted(ReadWanted.YES);
     this.drain();

@@ -116,9 +116,10 @@ function serve(fd: number): void {
     bufferSize,
     reader: data.reader,
     interceptNotifyReply,
-    onInitReply: (reply) => {
-      const error = new DataView(reply.buffer, reply.byteOffset, reply.byteLength).getInt32(4, true);
-      post({ type: 'init', negotiated: session.negotiated, error });
+    onInitReply: (reply, outcome) => {
+      let error = new DataView(reply.buffer, reply.byteOffset, reply.byteLength).getInt32(4, true);
+      if (outcome !== 'ok' && error === 0) error = outcome === 'stale' ? -2 : -22;
+      post({ type: 'init', negotiated: session.negotiated, error, ...(outcome === 'ok' ? {} : { refused: outcome }) });
     },
     onEnd: (end) => void finish(end),
     log: (line) => logger.error(line),

@@ -43,7 +43,7 @@ export type ToWorker = { type: 'serve'; fd: number } | { type: 'stats'; id: numb
 export type FromWorker =
   | { type: 'loaded' }
   | { type: 'load-failed'; message: string }
-  | { type: 'init'; negotiated: Negotiated | undefined; error: number }
+  | { type: 'init'; negotiated: Negotiated | undefined; error: number; refused?: string }
   | { type: 'line'; kind: 'trace' | 'log'; line: string }
   | { type: 'retrieve-reply'; notifyUnique: number; data: Uint8Array }
   | { type: 'stats'; id: number; stats: SessionStats }

@@ -76,12 +76,14 @@ export class WireReader {
     return hi * TWO_32 + lo;
   }
 
-  /** A u64 as a bigint, exact. */
+  /** A u64 as a bigint, exact. Zero (the usual lock_owner) costs no allocation. */
   u64Big(): bigint {
     this.need(8);
-    const v = this.view.getBigUint64(this.pos, true);
-    this.pos += 8;
-    return v;
+    const p = this.pos;
+    this.pos = p + 8;
+    const v = this.view;
+    if (v.getUint32(p, true) === 0 && v.getUint32(p + 4, true) === 0) return 0n;
+    return v.getBigUint64(p, true);
   }
 
   /** A signed 64-bit value (times) that must fit a JS number exactly. */

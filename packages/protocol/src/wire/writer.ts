@@ -1,4 +1,8 @@
 const TWO_32 = 4294967296;
+/** finish() keeps one view per reply length up to this size, so a reply costs no view allocation. */
+const VIEW_CACHE_MAX = 1024;
+/** ... plus this many views of larger lengths (replaced round-robin). */
+const LARGE_VIEWS = 4;
 
 /** Size of fuse_out_header, reserved at the start of every reply. */
 export const OUT_HEADER_SIZE = 16;
@@ -16,10 +20,18 @@ export class WireWriter {
   pos = OUT_HEADER_SIZE;
   /** True between begin() and reset(): used to detect re-entrant use. */
   busy = false;
+  /**
+   * With cacheViews: views[n] is buf.subarray(0, n), made once per length
+   * (reset when buf is replaced). Only the session's long-lived writer caches.
+   */
+  private views: (Uint8Array | undefined)[] | undefined;
+  private nextLarge = 0;
 
-  constructor(capacity = 64 * 1024) {
+  /** `cacheViews`: reuse the view finish() returns for each reply length (for a writer that builds many replies). */
+  constructor(capacity = 64 * 1024, cacheViews = false) {
     this.buf = new Uint8Array(capacity);
     this.view = new DataView(this.buf.buffer);
+    this.views = cacheViews ? newViewCache() : undefined;
   }
 
   /** Start a message: header reserved, body empty. */
@@ -45,6 +57,7 @@ export class WireWriter {
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
+    if (this.views !== undefined) this.views = newViewCache();
   }
 
   u8(v: number): void {
@@ -71,18 +84,15 @@ export class WireWriter {
   }
 
   /**
-   * A 64-bit value from a number (two's complement for negatives, exact up to
-   * 2^53) or a bigint (taken modulo 2^64).
+   * A 64-bit value from a number (a safe integer; two's complement for
+   * negatives) or a bigint in [-2^63, 2^64). Anything else — a fraction, NaN,
+   * a number beyond 2^53 that may already be rounded, a bigint that does not
+   * fit — throws a RangeError instead of putting a silently wrong value on the
+   * wire.
    */
   u64(v: number | bigint): void {
     this.ensure(8);
-    if (typeof v === 'number') {
-      const hi = Math.floor(v / TWO_32);
-      this.view.setUint32(this.pos, v - hi * TWO_32, true);
-      this.view.setUint32(this.pos + 4, hi >>> 0, true);
-    } else {
-      this.view.setBigUint64(this.pos, BigInt.asUintN(64, v), true);
-    }
+    put64(this.view, this.pos, v);
     this.pos += 8;
   }
 
@@ -113,14 +123,64 @@ export class WireWriter {
 
   /**
    * Fill in fuse_out_header (len, error = -errno or a notify code, unique as
-   * two u32 halves) and return the message as a view into the writer.
+   * two u32 halves) and return the message as a view into the writer. The
+   * view object itself may be handed out again for a later message of the
+   * same length: like the bytes, it is valid only until the next begin().
    */
   finish(error: number, uniqueLo: number, uniqueHi: number): Uint8Array {
     const v = this.view;
-    v.setUint32(0, this.pos, true);
+    const n = this.pos;
+    v.setUint32(0, n, true);
     v.setInt32(4, error, true);
     v.setUint32(8, uniqueLo, true);
     v.setUint32(12, uniqueHi, true);
-    return this.buf.subarray(0, this.pos);
+    const views = this.views;
+    if (views === undefined) return this.buf.subarray(0, n);
+    if (n > VIEW_CACHE_MAX) return this.largeView(views, n);
+    let out = views[n];
+    if (out === undefined) {
+      out = this.buf.subarray(0, n);
+      views[n] = out;
+    }
+    return out;
+  }
+
+  /**
+   * Larger replies (READ data, directory listings) come in few distinct
+   * lengths: the last LARGE_VIEWS of them are kept past the per-length table.
+   */
+  private largeView(views: (Uint8Array | undefined)[], n: number): Uint8Array {
+    for (let i = VIEW_CACHE_MAX + 1; i < views.length; i++) {
+      const v = views[i];
+      if (v !== undefined && v.length === n) return v;
+    }
+    const out = this.buf.subarray(0, n);
+    views[VIEW_CACHE_MAX + 1 + this.nextLarge] = out;
+    this.nextLarge = (this.nextLarge + 1) % LARGE_VIEWS;
+    return out;
+  }
+}
+
+function newViewCache(): (Uint8Array | undefined)[] {
+  return new Array<Uint8Array | undefined>(VIEW_CACHE_MAX + 1 + LARGE_VIEWS).fill(undefined);
+}
+
+const MIN_I64 = -(2n ** 63n);
+const MAX_U64 = 2n ** 64n - 1n;
+
+/**
+ * Write a 64-bit field at `pos` (no bounds check; see WireWriter.u64 for what
+ * is accepted). Shared by encoders that fill a struct in place.
+ */
+export function put64(view: DataView, pos: number, v: number | bigint): void {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`64-bit field: ${v} is not a safe integer`);
+    const hi = Math.floor(v / TWO_32);
+    view.setUint32(pos, v - hi * TWO_32, true);
+    view.setUint32(pos + 4, hi >>> 0, true);
+  } else if (typeof v === 'bigint' && v >= MIN_I64 && v <= MAX_U64) {
+    view.setBigUint64(pos, BigInt.asUintN(64, v), true);
+  } else {
+    throw new RangeError(`64-bit field: ${typeof v === 'bigint' ? `${v} does not fit 64 bits` : `${typeof v} is not a number or bigint`}`);
   }
 }

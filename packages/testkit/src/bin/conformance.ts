@@ -5,6 +5,11 @@
  * when any were). Exit status 1 when a scenario failed, 2 on bad usage.
  *
  *   tsfuse-conformance --backend memory|linux|macos [--root DIR] [--filter TEXT]... [--list]
+ *                      [--readdir-size BYTES] [--fill single|until-full]
+ *
+ * Directory streams follow Linux 6.18 (one READDIR of 32 KiB per getdents)
+ * unless --readdir-size/--fill say otherwise (e.g. 4096 and until-full: many
+ * page-sized requests per buffer, the most resumption points).
  *
  * The passthrough backends are loaded from @tsfuse/backend-linux and
  * @tsfuse/backend-macos when installed; each scenario gets a fresh temporary
@@ -16,19 +21,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '@tsfuse/protocol';
 import { formatResult, formatSummary, runConformance, selectScenarios, type BackendFactory } from '../conformance.js';
+import type { DirOptions } from '../client/dir.js';
 import { MemoryBackend } from '../memory-backend.js';
 
-const USAGE = 'usage: tsfuse-conformance --backend memory|linux|macos [--root DIR] [--filter TEXT]... [--list]';
+const USAGE = 'usage: tsfuse-conformance --backend memory|linux|macos [--root DIR] [--filter TEXT]... [--list] [--readdir-size BYTES] [--fill single|until-full]';
 
 interface Args {
   backend: string;
   root: string | undefined;
   filter: string[];
   list: boolean;
+  dir: DirOptions;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { backend: 'memory', root: undefined, filter: [], list: false };
+  const args: Args = { backend: 'memory', root: undefined, filter: [], list: false, dir: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -43,6 +50,15 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--filter') args.filter.push(value());
     else if (a.startsWith('--filter=')) args.filter.push(a.slice('--filter='.length));
     else if (a === '--list') args.list = true;
+    else if (a === '--readdir-size') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 64 || n > 1 << 20) throw new Error('--readdir-size must be an integer from 64 to 1048576');
+      args.dir.readdirSize = n;
+    } else if (a === '--fill') {
+      const f = value();
+      if (f !== 'single' && f !== 'until-full') throw new Error('--fill must be single or until-full');
+      args.dir.fill = f;
+    }
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -88,7 +104,7 @@ async function backendFactory(args: Args): Promise<BackendFactory> {
   return async () => {
     const root = await mkdtemp(join(parent, `tsfuse-conformance-${kind}-`));
     const backend = await make(root);
-    return { backend, cleanup: () => rm(root, { recursive: true, force: true }) };
+    return { backend, hostRoot: root, cleanup: () => rm(root, { recursive: true, force: true }) };
   };
 }
 
@@ -112,7 +128,7 @@ async function main(): Promise<number> {
     return 2;
   }
   console.log(`tsfuse-conformance: backend ${args.backend}, ${selectScenarios(args.filter).length} scenarios`);
-  const report = await runConformance(factory, { filter: args.filter, onResult: (r) => console.log(formatResult(r)) });
+  const report = await runConformance(factory, { filter: args.filter, dir: args.dir, onResult: (r) => console.log(formatResult(r)) });
   console.log(formatSummary(report));
   return report.failed > 0 ? 1 : 0;
 }

@@ -222,7 +222,7 @@ export class FuseClient {
       req.init(h, { major: FUSE_KERNEL_VERSION, minor: this.options.minor, maxReadahead: this.options.maxReadahead, flags: offered }));
     const out = decodeInitOut(body, Op.INIT);
     if (out.major !== FUSE_KERNEL_VERSION) throw new ProtocolViolation(`INIT answered major ${out.major}`, Op.INIT);
-    if (out.minor > this.options.minor) throw new ProtocolViolation(`INIT answered minor ${out.minor}, above the ${this.options.minor} offered`, Op.INIT);
+    // A daemon may answer its own, higher minor (libfuse does); both sides then speak the lower one.
     const extra = out.flags & ~offered;
     if (extra !== 0n) throw new ProtocolViolation(`INIT accepted flags never offered: 0x${extra.toString(16)}`, Op.INIT);
     if (out.timeGran > 1_000_000_000) throw new ProtocolViolation(`time_gran ${out.timeGran} above 10^9`, Op.INIT);
@@ -231,7 +231,7 @@ export class FuseClient {
       : FUSE_DEFAULT_MAX_PAGES_PER_REQ;
     this.negotiatedState = {
       major: out.major,
-      minor: out.minor,
+      minor: Math.min(out.minor, this.options.minor),
       flags: out.flags,
       maxWrite: Math.max(4096, out.maxWrite),
       maxPages,

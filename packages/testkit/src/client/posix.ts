@@ -19,7 +19,6 @@
  */
 import {
   FATTR, FOPEN, FUSE_NAME_MAX, FUSE_WRITE_KILL_SUIDGID, FUSE_ROOT_ID, Init, O, Op, S, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
-  UTIME_NOW, UTIME_OMIT,
 } from './abi.js';
 import type { FuseClient } from './client.js';
 import { Dir, OPENDIR_FLAGS, type DirEntry, type DirOptions } from './dir.js';
@@ -88,7 +87,8 @@ export class PosixFs {
   /** A fixed lock owner id, as the kernel derives one from the files_struct. */
   readonly lockOwner = 0x5eed_f00dn;
 
-  constructor(readonly client: FuseClient) {}
+  /** `dir`: the default DirOptions of opendir/readdir (the kernel profile when omitted). */
+  constructor(readonly client: FuseClient, readonly options: { dir?: DirOptions } = {}) {}
 
   // ---- path walk ---------------------------------------------------------
 
@@ -108,10 +108,11 @@ export class PosixFs {
     return r;
   }
 
-  private async walk(parts: Uint8Array[], followLast: boolean, links: { count: number }, start?: { nodeid: number; attr: FuseAttr; stack: { nodeid: number; attr: FuseAttr }[] }): Promise<Resolved> {
+  /** Walks `parts` from the root: one LOOKUP per component, symlinks spliced in, ".." from the walk's own stack. */
+  private async walk(parts: Uint8Array[], followLast: boolean, links: { count: number }): Promise<Resolved> {
     const rootAttr = await this.root();
-    let cur = start ? { nodeid: start.nodeid, attr: start.attr } : { nodeid: FUSE_ROOT_ID, attr: rootAttr };
-    const stack = start ? [...start.stack] : [];
+    let cur = { nodeid: FUSE_ROOT_ID, attr: rootAttr };
+    const stack: { nodeid: number; attr: FuseAttr }[] = [];
     let parent = { nodeid: cur.nodeid, attr: cur.attr };
     let name: Uint8Array = new Uint8Array([DOT]);
     const queue = [...parts];
@@ -774,7 +775,7 @@ export class PosixFs {
     const r = await this.resolve(path, true);
     if (typeOf(r.attr) !== S.IFDIR) throw fsError('ENOTDIR');
     const fh = await this.opendirHandle(r.nodeid, OPENDIR_FLAGS);
-    return new Dir(this.client, r.nodeid, fh, OPENDIR_FLAGS, options);
+    return new Dir(this.client, r.nodeid, fh, OPENDIR_FLAGS, { ...this.options.dir, ...options });
   }
 
   /** Every entry of a directory in stream order, "." and ".." included. */
@@ -847,4 +848,3 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-export { UTIME_NOW, UTIME_OMIT };

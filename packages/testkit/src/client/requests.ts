@@ -48,12 +48,15 @@ function extensions(w: RequestWriter, ext: RequestExtensions | undefined): Reque
   return w;
 }
 
-/** fuse_init_in (64 bytes): flags split into flags and flags2. */
+/**
+ * fuse_init_in: 64 bytes with flags split into flags and flags2 from 7.36 on;
+ * the 16-byte form (major, minor, max_readahead, flags) before, as older
+ * kernels sent it.
+ */
 export function init(h: Header, a: { major: number; minor: number; maxReadahead: number; flags: bigint }): Uint8Array {
-  const w = start(Op.INIT, h)
-    .u32(a.major).u32(a.minor).u32(a.maxReadahead)
-    .u32(Number(a.flags & 0xffffffffn)).u32(Number((a.flags >> 32n) & 0xffffffffn));
-  return w.zeros(44).finish(); // unused[11]
+  const w = start(Op.INIT, h).u32(a.major).u32(a.minor).u32(a.maxReadahead).u32(Number(a.flags & 0xffffffffn));
+  if (a.major === 7 && a.minor < 36) return w.finish();
+  return w.u32(Number((a.flags >> 32n) & 0xffffffffn)).zeros(44).finish(); // flags2, unused[11]
 }
 
 export function lookup(h: Header, name: Name): Uint8Array {

@@ -81,8 +81,8 @@ function after(a: Timespec, b: Timespec, what: string): void {
   check(compareTime(a, b) > 0, `${what}: ${a.sec}.${a.nsec} is not after ${b.sec}.${b.nsec}`);
 }
 
-function same(a: Timespec, b: Timespec, what: string): void {
-  check(compareTime(a, b) === 0, `${what}: changed from ${b.sec}.${b.nsec} to ${a.sec}.${a.nsec}`);
+function same(actual: Timespec, expected: Timespec, what: string): void {
+  check(compareTime(actual, expected) === 0, `${what}: expected ${expected.sec}.${String(expected.nsec).padStart(9, '0')}, got ${actual.sec}.${String(actual.nsec).padStart(9, '0')}`);
 }
 
 const timesOnCreate: Scenario = async (ctx) => {

@@ -26,6 +26,8 @@ export interface ScenarioContext {
   fs: PosixFs;
   backend: Backend;
   introspection: BackendIntrospection;
+  /** The host directory a passthrough backend shares, for scenarios that change it behind the backend's back. */
+  hostRoot?: string;
   /** Ends the scenario as skipped, with the reason printed. */
   skip(reason: string): never;
   /** Notes shown with the result (e.g. a sub-check skipped for lack of a capability). */

@@ -2,11 +2,13 @@
  * The conformance suite: a map from scenario name to scenario. Names are
  * "<family>.<what>"; families: dir (directory iteration), ns (names), io
  * (file contents), attr/times (attributes), xattr, lookup/handles
- * (lifetimes), proto (hostile wire input).
+ * (lifetimes), proto (hostile wire input), host (changes behind a
+ * passthrough backend's back; skipped without a host root).
  */
 import { attrScenarios } from './attrs.js';
 import type { Scenario } from './context.js';
 import { dirstreamScenarios } from './dirstream.js';
+import { hostScenarios } from './host.js';
 import { ioScenarios } from './io.js';
 import { lifecycleScenarios } from './lifecycle.js';
 import { namespaceScenarios } from './namespace.js';
@@ -22,6 +24,7 @@ export const scenarios: Readonly<Record<string, Scenario>> = Object.freeze({
   ...xattrScenarios,
   ...lifecycleScenarios,
   ...protocolScenarios,
+  ...hostScenarios,
 });
 
 export {

@@ -1,0 +1,247 @@
+/**
+ * mountFuse(): mount a backend that a worker thread constructs and serves.
+ * The fast design: the worker reads /dev/fuse, dispatches and writes replies
+ * itself, so this thread sees no per-request work and may block, await, or
+ * even crash without wedging the mount's users.
+ */
+import type { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import type { Negotiated } from '../negotiate.js';
+import type { Notifier } from '../notifier.js';
+import type { SessionStats } from '../stats.js';
+import { checkMountpoint } from './kernel-mount.js';
+import { EmbedderNotifyHost } from './main-notifier.js';
+import { MountError } from './mount-error.js';
+import { MountHandleBase, type FuseMount, type MountEnd } from './mount-handle.js';
+import { attachDevice, checkOptions, mountBaseSchema, settleMountOptions, type MountBaseOptions } from './mount-setup.js';
+import { startThread } from './threads.js';
+import type { BackendSpec, FromWorker, ServeWorkerData, ToWorker, WorkerSessionOptions } from './worker-messages.js';
+
+/** Options of mountFuse(). */
+export interface WorkerMountOptions extends MountBaseOptions {
+  /** The backend the worker constructs. */
+  backend: BackendSpec;
+  /** Session options (plain data; validated by the session in the worker). */
+  session?: WorkerSessionOptions | undefined;
+  /**
+   * 'inline' (default): the worker reads /dev/fuse itself while no request is
+   * in flight, and hands reading to a second thread while a Promise is pending.
+   * 'relay': the second thread always reads, so the worker's event loop always
+   * runs; for backends with their own timers or watchers in the worker.
+   */
+  reader?: 'inline' | 'relay' | undefined;
+  /** One line per request and reply (libfuse -d style). */
+  trace?: boolean | undefined;
+  /** Receives the trace lines on this thread; without it the worker writes them to stderr. */
+  onTrace?: ((line: string) => void) | undefined;
+  /** Receives the session's error lines on this thread; without it the worker writes them to stderr. */
+  onLog?: ((line: string) => void) | undefined;
+}
+
+const fn = z.custom<(line: string) => void>((v) => typeof v === 'function', { error: 'must be a function' });
+const workerMountSchema = mountBaseSchema.extend({
+  backend: z.object({
+    module: z.string({ error: 'backend.module must be a module specifier' }).min(1),
+    export: z.string().min(1).optional(),
+    options: z.unknown().optional(),
+  }),
+  session: z.record(z.string(), z.unknown()).optional(),
+  reader: z.enum(['inline', 'relay'], { error: "reader must be 'inline' or 'relay'" }).optional(),
+  trace: z.boolean().optional(),
+  onTrace: fn.optional(),
+  onLog: fn.optional(),
+});
+
+/** Milliseconds to wait for INIT after mounting before giving up. */
+const INIT_TIMEOUT_MS = 30_000;
+
+class WorkerFuseMount extends MountHandleBase implements FuseMount {
+  negotiated!: Negotiated;
+  readonly notify: Notifier;
+  private readonly host: EmbedderNotifyHost;
+  private nextStatsId = 1;
+  private readonly statsWaiters = new Map<number, (s: SessionStats) => void>();
+  private lastStats: SessionStats | undefined;
+  private endMessage: Extract<FromWorker, { type: 'ended' }> | undefined;
+  private failure: Error | undefined;
+  private initWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  constructor(
+    mountpoint: string,
+    source: string,
+    fd: number,
+    entry: ConstructorParameters<typeof MountHandleBase>[3],
+    private readonly worker: Worker,
+    private readonly o: WorkerMountOptions,
+  ) {
+    super(mountpoint, source, fd, entry);
+    this.host = new EmbedderNotifyHost(fd);
+    this.notify = this.host.notifier;
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (e) => this.onFailure(e));
+    worker.on('exit', (code) => this.onExit(code));
+  }
+
+  /** Starts serving; resolves once INIT was answered. */
+  start(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => {
+      this.initWaiter = { resolve, reject };
+    });
+    const timer = setTimeout(() => this.onFailure(new Error(`no INIT from the kernel within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
+    void ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    this.post({ type: 'serve', fd: this.fd });
+    return ready;
+  }
+
+  stats(): Promise<SessionStats> {
+    if (this.finalized || this.endMessage) {
+      return this.lastStats ? Promise.resolve(this.lastStats) : Promise.reject(new Error('the session has ended'));
+    }
+    const id = this.nextStatsId++;
+    return new Promise((resolve) => {
+      this.statsWaiters.set(id, resolve);
+      this.post({ type: 'stats', id });
+    });
+  }
+
+  private post(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'init':
+        if (m.refused !== undefined) {
+          this.onFailure(new Error(`the kernel refused the INIT reply (${m.refused})`));
+          return;
+        }
+        if (m.error !== 0 || m.negotiated === undefined) {
+          this.onFailure(new Error(`INIT failed (error ${m.error}): the kernel and tsfuse could not agree on a protocol`));
+          return;
+        }
+        this.negotiated = m.negotiated;
+        this.host.negotiated = m.negotiated;
+        this.initWaiter?.resolve();
+        this.initWaiter = undefined;
+        return;
+      case 'line':
+        if (m.kind === 'trace') this.o.onTrace?.(m.line);
+        else this.o.onLog?.(m.line);
+        return;
+      case 'retrieve-reply':
+        this.host.settleRetrieve(m.notifyUnique, m.data);
+        return;
+      case 'stats': {
+        this.lastStats = m.stats;
+        const w = this.statsWaiters.get(m.id);
+        this.statsWaiters.delete(m.id);
+        w?.(m.stats);
+        return;
+      }
+      case 'ended':
+        this.endMessage = m;
+        if (m.stats) this.lastStats = m.stats;
+        if (m.kind === 'failed') this.onFailure(new Error(m.message ?? 'serving failed'));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onFailure(e: Error): void {
+    if (this.failure || this.finalized) return;
+    this.failure = e;
+    this.initWaiter?.reject(e);
+    this.initWaiter = undefined;
+    // The worker may be gone while a reader still sits in read(2) and users
+    // wait on the mount: abort the connection and detach it.
+    this.teardownAfterFailure();
+  }
+
+  private onExit(code: number): void {
+    if (!this.endMessage && !this.failure) this.onFailure(new Error(`the serving worker exited unexpectedly (code ${code})`));
+    const err = new Error('the session has ended');
+    this.host.rejectAll(err);
+    for (const w of this.statsWaiters.values()) if (this.lastStats) w(this.lastStats);
+    this.statsWaiters.clear();
+    this.initWaiter?.reject(this.failure ?? err);
+    const end: MountEnd = this.failure
+      ? { reason: 'failed', error: this.failure, stats: this.lastStats }
+      : { reason: 'unmounted', stats: this.lastStats };
+    this.finalize(end);
+  }
+}
+
+/** Waits for the worker's first message: loaded, or why it could not load. */
+function awaitLoaded(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromWorker): void => {
+      if (m.type !== 'loaded' && m.type !== 'load-failed') return;
+      cleanup();
+      if (m.type === 'loaded') resolve();
+      else reject(new MountError('EBACKEND', `cannot start the backend: ${m.message}`));
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(new MountError('EBACKEND', `cannot start the backend: ${e.message}`));
+    };
+    const onExit = (code: number): void => {
+      cleanup();
+      reject(new MountError('EBACKEND', `the serving worker exited during start-up (code ${code})`));
+    };
+    const cleanup = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
+/**
+ * Mounts `options.backend` on `options.mountpoint`, served by a worker thread
+ * that constructs the backend. Resolves once the kernel's INIT is answered.
+ * Fails with a one-line MountError (mountpoint missing, not a directory,
+ * already a mount, no /dev/fuse, no permission, mount refused, backend
+ * failed to load) and leaves nothing mounted, open or running.
+ */
+export async function mountFuse(options: WorkerMountOptions): Promise<FuseMount> {
+  const o = checkOptions(workerMountSchema, options) as WorkerMountOptions;
+  const mountpoint = checkMountpoint(o.mountpoint);
+  const s = settleMountOptions(o);
+  const session: WorkerSessionOptions = { ...(o.session ?? {}) };
+  if (s.readOnly) session.readOnly = true;
+  const data: ServeWorkerData = {
+    backend: o.backend,
+    session,
+    trace: o.trace ? (o.onTrace ? 'post' : 'stderr') : 'off',
+    log: o.onLog ? 'post' : 'stderr',
+    reader: o.reader ?? 'inline',
+    ringSlots: s.ringSlots,
+  };
+  const worker = startThread('serve-worker', data);
+  try {
+    await awaitLoaded(worker);
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+  let dev;
+  try {
+    dev = await attachDevice(mountpoint, s);
+  } catch (e) {
+    worker.postMessage({ type: 'close' } satisfies ToWorker);
+    await new Promise((resolve) => worker.once('exit', resolve));
+    throw e;
+  }
+  const handle = new WorkerFuseMount(mountpoint, s.source, dev.fd, dev.entry, worker, o);
+  try {
+    await handle.start();
+  } catch (e) {
+    await handle.ended;
+    throw new MountError('EWORKER', `serving failed right after mounting: ${(e as Error).message}`);
+  }
+  return handle;
+}
