@@ -55,7 +55,6 @@ export function createMacosBackend(options: MacosBackendOptionsInput): MacosBack
     host,
     tables,
     linuxFlags: linuxOpenFlagsFor(o.clientArch ?? defaultLinuxClientArch()),
-    rootPath,
     rootStat,
     paths: (root): NodePaths => (wantVol ? new VolumePaths(host) : new ChainPaths(host, rootPath, root)),
     presenter: new AttrPresenter(tables, { enabled: o.mapOwnerToRoot, uid, gid }),

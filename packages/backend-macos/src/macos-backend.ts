@@ -11,7 +11,7 @@
  */
 import type { BigIntStats } from 'node:fs';
 import {
-  DT_DIR, FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME,
+  FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME,
   FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID, FOPEN_DIRECT_IO, FUSE_WRITE_KILL_SUIDGID, errno,
 } from '@tsfuse/protocol';
 import type {
@@ -20,16 +20,15 @@ import type {
 } from '@tsfuse/protocol';
 import {
   ErrnoTranslator, HandleTable, InodeTable, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
-  accessAllowed, checkName, direntTypeOfMode, dotKind, fuseError, hostNow, hostTime, inoOf,
+  accessAllowed, checkName, dotKind, fuseError, hostNow, hostTime,
   modeAfterKillPriv, sameFile, statfsToReply, type Logger,
 } from '@tsfuse/passthrough';
-import { stampOf } from './dir/directory-stamp.js';
+import { DirectoryReader } from './dir/directory-reader.js';
 import { DirectoryStates, type DirectoryStats } from './dir/directory-states.js';
-import { dotEntries, type DirectorySnapshot, type SnapshotEntry } from './dir/snapshot.js';
 import type { DirHandle, FileHandle, Handle } from './handles.js';
 import { MacInode } from './handles.js';
 import type { HostFs } from './host/host-fs.js';
-import { joinName, type NodePaths } from './identity/node-paths.js';
+import type { NodePaths } from './identity/node-paths.js';
 import { makeSpecialFile } from './host/special-files.js';
 import { linuxDecodeDev, type LinuxOpenFlags } from './tables/linux-client.js';
 import type { HostTables } from './tables/host-tables.js';
@@ -43,7 +42,6 @@ export interface MacosBackendParts {
   host: HostFs;
   tables: HostTables;
   linuxFlags: LinuxOpenFlags;
-  rootPath: Buffer;
   rootStat: BigIntStats;
   /** Builds the path strategy once the inode table (and its root) exists. */
   paths: (root: MacInode) => NodePaths;
@@ -67,7 +65,6 @@ const READ_CHUNK = 1 << 20;
 const MAX_READ = 64 << 20;
 /** At most this many descriptors are kept for unlinked files the kernel still knows (see MacInode.orphanFd). */
 const MAX_ORPHANS = 1024;
-const ENOENT_CODES = new Set(['ENOENT', 'ENOTDIR']);
 
 function codeOf(e: unknown): string | undefined {
   const c = (e as { code?: unknown } | null)?.code;
@@ -88,12 +85,12 @@ export class MacosBackend implements Backend {
   private readonly host: HostFs;
   private readonly tables: HostTables;
   private readonly linux: LinuxOpenFlags;
-  private readonly rootPath: Buffer;
   private readonly table: InodeTable<MacInode>;
   private readonly handles = new HandleTable<Handle>();
   private readonly paths: NodePaths;
   private readonly present: AttrPresenter;
   private readonly dirs: DirectoryStates;
+  private readonly reader: DirectoryReader;
   private readonly errors: ErrnoTranslator;
   private readonly euid: number;
   private readonly lookupHandle = (fh: number) => this.handles.get(fh);
@@ -104,7 +101,6 @@ export class MacosBackend implements Backend {
     this.host = parts.host;
     this.tables = parts.tables;
     this.linux = parts.linuxFlags;
-    this.rootPath = parts.rootPath;
     this.present = parts.presenter;
     this.euid = parts.euid;
     this.errors = new ErrnoTranslator({ aliases: parts.tables.errnoAliases, hostErrnoName: parts.tables.errnoName, log: parts.log });
@@ -116,6 +112,7 @@ export class MacosBackend implements Backend {
     this.paths = parts.paths(this.table.root);
     this.identity = this.paths.mode;
     this.dirs = new DirectoryStates({ racyWindowMs: parts.racyWindowMs });
+    this.reader = new DirectoryReader(this.host, this.paths, this.table, this.present, this.dirs);
     const dirStats = this.dirs.stats;
     const handles = this.handles;
     const table = this.table;
@@ -595,7 +592,7 @@ export class MacosBackend implements Backend {
 
   readdir(_ctx: RequestContext, _nodeid: number, fh: number, offset: bigint, out: DirentSink): void {
     try {
-      this.serve(this.dirHandle(fh), offset, out, undefined);
+      this.reader.serve(this.dirHandle(fh), offset, out, undefined);
     } catch (e) {
       throw this.errors.toFuseError(e, 'readdir');
     }
@@ -603,7 +600,7 @@ export class MacosBackend implements Backend {
 
   readdirplus(_ctx: RequestContext, _nodeid: number, fh: number, offset: bigint, out: DirentPlusSink): void {
     try {
-      this.serve(this.dirHandle(fh), offset, undefined, out);
+      this.reader.serve(this.dirHandle(fh), offset, undefined, out);
     } catch (e) {
       throw this.errors.toFuseError(e, 'readdirplus');
     }
@@ -649,85 +646,6 @@ export class MacosBackend implements Backend {
     } catch (e) {
       throw this.errors.toFuseError(e, 'access');
     }
-  }
-
-  // ---- directory snapshots ---------------------------------------------------
-
-  /** Serve READDIR (plain sink) or READDIRPLUS (plus sink) from the handle's snapshot. */
-  private serve(h: DirHandle, offset: bigint, plain: DirentSink | undefined, plus: DirentPlusSink | undefined): void {
-    // The snapshot is (re)considered only at offset 0, or when the handle has none yet.
-    if (offset === 0n || h.snapshot === undefined) h.snapshot = this.startListing(h);
-    const entries = h.snapshot.entries;
-    if (offset >= BigInt(entries.length)) return;
-    const dir = h.node;
-    let dirPath: Buffer | undefined;
-    for (let i = Number(offset); i < entries.length; i++) {
-      const e = entries[i]!;
-      const off = BigInt(i + 1);
-      if (e.dot) {
-        const ino = inoOf(e.ino!);
-        if (plus ? !plus.add(e.name, undefined, DT_DIR, off, ino) : !plain!.add(e.name, ino, DT_DIR, off)) return;
-        continue;
-      }
-      if (plain !== undefined && e.ino !== undefined) {
-        if (!plain.add(e.name, inoOf(e.ino), e.type, off)) return;
-        continue;
-      }
-      if (dirPath === undefined) {
-        try {
-          dirPath = this.paths.pathOf(dir);
-        } catch (err) {
-          // The directory itself is gone (removed or replaced): it has no entries left.
-          if ((err as { errno?: number }).errno === errno.ESTALE) return;
-          throw err;
-        }
-      }
-      let st: BigIntStats;
-      try {
-        st = this.host.lstat(joinName(dirPath, e.name));
-      } catch (err) {
-        // Removed since the listing: nothing to return for it.
-        if (ENOENT_CODES.has(codeOf(err) ?? '')) continue;
-        throw err;
-      }
-      const attr = this.present.attr(st);
-      e.ino = st.ino;
-      e.type = direntTypeOfMode(attr.mode);
-      if (plus === undefined) {
-        if (!plain!.add(e.name, attr.ino, e.type, off)) return;
-        continue;
-      }
-      const node = this.table.learn(st, dir, nameString(e.name));
-      if (!plus.add(e.name, { nodeid: node.nodeid, attr }, e.type, off)) {
-        this.table.release(node);
-        return;
-      }
-      this.table.lookedUp(node);
-    }
-  }
-
-  /** The snapshot for an offset-0 read: reused when still current, else a fresh host listing. */
-  private startListing(h: DirHandle): DirectorySnapshot {
-    const dir = h.node;
-    return this.dirs.startListing(dir.nodeid, () => {
-      const st = this.host.fstat(h.fd);
-      // A removed directory has no entries; Linux's getdents answers ENOENT (glibc: end of directory).
-      if (st.nlink === 0n) throw fuseError(errno.ENOENT);
-      return stampOf(st);
-    }, () => this.listHost(dir));
-  }
-
-  /** Read every name of `dir` from the host, "." and ".." first. */
-  private listHost(dir: MacInode): SnapshotEntry[] {
-    const path = this.paths.pathOf(dir);
-    const list = this.host.readdir(path);
-    // In path mode the listing went through a path: make sure it still names this directory.
-    if (this.paths.mode === 'path' && !sameFile(dir, this.host.lstat(path))) throw fuseError(errno.ESTALE);
-    const self = BigInt(dir.ino);
-    const parent = dir === this.table.root ? self : this.host.lstat(joinName(path, Buffer.from('..'))).ino;
-    const entries = dotEntries(self, parent);
-    for (const d of list) entries.push({ name: d.name, type: d.type, ino: undefined, dot: false });
-    return entries;
   }
 
   // ---- helpers ---------------------------------------------------------------

@@ -63,7 +63,6 @@ test('a backend with the darwin tables hands the host darwin numbers', () => {
       host,
       tables: darwinHostTables,
       linuxFlags: linuxOpenFlagsFor(defaultLinuxClientArch()),
-      rootPath,
       rootStat: host.lstat(rootPath),
       paths: (r) => new ChainPaths(host, rootPath, r),
       presenter: new AttrPresenter(darwinHostTables, { enabled: false, uid: 0, gid: 0 }),
