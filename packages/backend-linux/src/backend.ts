@@ -670,7 +670,7 @@ export class LinuxBackend implements Backend {
     return { fh, openFlags: this.options.keepCache ? FOPEN_KEEP_CACHE : 0 };
   }
 
-  read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number): Uint8Array {
+  read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number, _flags: number): Uint8Array {
     try {
       const h = this.files.handle(fh);
       if (!(size > 0)) return this.ioBuf.subarray(0, 0);
@@ -683,7 +683,7 @@ export class LinuxBackend implements Backend {
     }
   }
 
-  write(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, data: Uint8Array, writeFlags: number): number {
+  write(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, data: Uint8Array, writeFlags: number, _flags: number): number {
     try {
       const h = this.files.handle(fh);
       if (writeFlags & FUSE_WRITE_KILL_SUIDGID) this.killPriv(h.fd);
@@ -700,11 +700,11 @@ export class LinuxBackend implements Backend {
     if (killed !== mode) fchmodSync(fd, killed & S_IALLUGO);
   }
 
-  flush(): void {
+  flush(_ctx: RequestContext, _nodeid: number, _fh: number, _lockOwner: bigint): void {
     // Close-time errors cannot be collected without dup(2); the descriptor stays open until RELEASE.
   }
 
-  release(_ctx: RequestContext, _nodeid: number, fh: number): void {
+  release(_ctx: RequestContext, _nodeid: number, fh: number, _flags: number, _releaseFlags: number, _lockOwner: bigint): void {
     const h = this.files.remove(fh);
     if (h === undefined) return;
     const fds = h.node.openFds;
@@ -758,7 +758,7 @@ export class LinuxBackend implements Backend {
     }
   }
 
-  fallocate(): void {
+  fallocate(_ctx: RequestContext, _nodeid: number, _fh: number, _offset: number, _length: number, _mode: number): void {
     // Node has no fallocate(2): no mode can be done honestly (writing zeros
     // would neither reserve without writing nor punch). glibc's
     // posix_fallocate falls back to its own emulation on EOPNOTSUPP.
@@ -795,7 +795,7 @@ export class LinuxBackend implements Backend {
 
   // ---- directories -----------------------------------------------------------
 
-  opendir(_ctx: RequestContext, nodeid: number): OpenReply {
+  opendir(_ctx: RequestContext, nodeid: number, _flags: number): OpenReply {
     try {
       this.resolver.begin();
       const node = this.table.node(nodeid);
@@ -880,7 +880,7 @@ export class LinuxBackend implements Backend {
     return this.nameBuf.subarray(0, n);
   }
 
-  releasedir(_ctx: RequestContext, _nodeid: number, fh: number): void {
+  releasedir(_ctx: RequestContext, _nodeid: number, fh: number, _flags: number): void {
     const h = this.dirs.remove(fh);
     if (h !== undefined) this.table.unpin(h.node);
   }

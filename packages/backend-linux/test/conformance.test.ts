@@ -1,7 +1,8 @@
 /**
  * The testkit conformance suite against the Linux backend in-process (a
  * session and the testkit's FuseClient; no kernel), one uvu test per
- * scenario, each on a fresh temporary root. Skips are printed with their reason.
+ * scenario, each on a fresh temporary root (given as hostRoot, so the host.*
+ * scenarios change it behind the backend's back). Skips are printed with their reason.
  */
 import { test } from 'uvu';
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ function fixture() {
   const backend = new LinuxBackend({ root, log: (l) => logged.push(l) });
   return {
     backend,
+    hostRoot: root,
     cleanup: () => {
       backend.destroy();
       fs.rmSync(root, { recursive: true, force: true });

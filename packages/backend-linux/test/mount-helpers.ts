@@ -29,8 +29,12 @@ export interface Mounted {
   sh(cmd: string, timeoutMs?: number): SpawnSyncReturns<string>;
   /** As sh(), but throws with stderr when the command fails. */
   ok(cmd: string, timeoutMs?: number): string;
+  /** As ok(), without blocking this process's event loop (timers keep running). */
+  run(cmd: string, timeoutMs?: number): Promise<string>;
   /** The server's stderr so far. */
   serverLog(): string;
+  /** The serving process. */
+  pid: number;
 }
 
 /** Options of withMount. */
@@ -133,7 +137,22 @@ export async function withMount(options: MountOptions, fn: (m: Mounted) => Promi
         if (r.status !== 0) throw new Error(`\`${c}\` failed (${r.status ?? r.signal}): ${r.stderr}\nserver: ${stderr}`);
         return r.stdout;
       },
+      run: (c, timeoutMs = 600_000) =>
+        new Promise((resolve, reject) => {
+          const p = spawn('sh', ['-c', c], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+          let out = '';
+          let err = '';
+          p.stdout!.on('data', (d) => (out += d));
+          p.stderr!.on('data', (d) => (err += d));
+          const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+          p.once('exit', (code, signal) => {
+            clearTimeout(t);
+            if (code === 0) resolve(out);
+            else reject(new Error(`\`${c}\` failed (${code ?? signal}): ${err}\nserver: ${stderr}`));
+          });
+        }),
       serverLog: () => stderr,
+      pid: child.pid!,
     };
     await fn(m);
   } finally {

@@ -120,6 +120,42 @@ test('rewind shows host changes; an unchanged directory is not re-read', () => {
   be.releasedir(C, d.nodeid, fh, 0);
 });
 
+test('mid-iteration re-reads of a changed directory happen only after a quarter of it was served', () => {
+  fs.mkdirSync(path.join(src, 'q'));
+  for (let i = 0; i < 2000; i++) fs.writeFileSync(path.join(src, 'q', `q${i}`), '');
+  const d = be.lookup(C, 1, b('q'));
+  const { fh } = be.opendir(C, d.nodeid, 0);
+  const handle = (be as unknown as { dirs: { get(fh: number): DirHandle } }).dirs.get(fh);
+  /** A fresh name whose cookie lies after `off`: a resumed listing must reach it. */
+  const nameAfter = (off: bigint, tag: string) => {
+    for (let i = 0; ; i++) if (BigInt(nameKey(`${tag}${i}`)) * 256n > off) return `${tag}${i}`;
+  };
+  const take = (from: bigint, n: number) => {
+    const s = sink(n);
+    be.readdir(C, d.nodeid, fh, from, s);
+    return s.got;
+  };
+  let got = take(0n, 100);
+  const early = nameAfter(got[got.length - 1]!.off, 'early');
+  fs.writeFileSync(path.join(src, 'q', early), '');
+  const seen = new Set(got.map((e) => e.name));
+  for (let round = 0; round < 5; round++) {
+    got = take(got[got.length - 1]!.off, 100);
+    for (const e of got) seen.add(e.name);
+  }
+  assert.is(handle.reads, 1, 'only 100 of 2000 served when it changed: no re-read yet');
+  const late = nameAfter(got[got.length - 1]!.off, 'late');
+  fs.writeFileSync(path.join(src, 'q', late), '');
+  const rest = listAll(be, d.nodeid, fh, 100, { start: got[got.length - 1]!.off });
+  assert.is(handle.reads, 2, 're-read once 600 (>= 2000/4) were served');
+  const all = [...seen, ...rest.map((e) => e.name)];
+  assert.is(new Set(all).size, all.length, 'no duplicates across the re-read');
+  assert.ok(all.includes(late), 'a name created behind the re-read position is seen');
+  assert.ok(all.includes(early), 'and so is the earlier one, which the re-read brought in');
+  for (let i = 0; i < 2000; i++) assert.ok(all.includes(`q${i}`));
+  be.releasedir(C, d.nodeid, fh, 0);
+});
+
 test('READDIRPLUS counts exactly the entries that fit, never "." and ".."', () => {
   fs.mkdirSync(path.join(src, 'p'));
   for (let i = 0; i < 25; i++) fs.writeFileSync(path.join(src, 'p', `e${i}`), '');
