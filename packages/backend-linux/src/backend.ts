@@ -6,30 +6,28 @@ import {
 import { resolve as resolvePath } from 'node:path';
 import {
   FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME, FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID,
-  FOPEN_CACHE_DIR, FOPEN_KEEP_CACHE, FUSE_WRITE_KILL_SUIDGID, InitFlags, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno,
+  DT_DIR, DT_UNKNOWN, FOPEN_CACHE_DIR, FOPEN_KEEP_CACHE, FUSE_WRITE_KILL_SUIDGID, InitFlags, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL,
+  O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno,
   type Attr, type AttrReply, type Backend, type CreateReply, type DirentPlusSink, type DirentSink, type Entry, type InitInfo, type OpenReply,
   type RequestContext, type SetattrIn, type StatfsReply,
 } from '@tsfuse/protocol';
 import {
-  ErrnoTranslator, FdWorkingSet, HandleTable, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
+  ErrnoTranslator, FdWorkingSet, copyRange, type PositionalIo, HandleTable, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
   S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, direntTypeOfMode, dotKind,
-  fuseError, hostNow, hostTime, inoOf, modeAfterKillPriv, procChildPath, procFdPath, sameFile, statToAttr, statfsToReply,
+  fuseError, hostNow, hostTime, inoOf, linuxDecodeDev, makeSpecialFile, modeAfterKillPriv, procChildPath, procFdPath, runHostTool,
+  sameFile, statToAttr, statfsToReply, touchDate,
 } from '@tsfuse/passthrough';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from './dir-handle.js';
 import { DirListing, stampOf } from './dir-listing.js';
 import { groupsOfPid, softOpenFileLimit } from './host-limits.js';
 import { LinuxInode } from './linux-inode.js';
 import { COOKIE_DOT, COOKIE_DOTDOT } from './name-hash.js';
-import { O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, hostOpenFlags } from './open-flags.js';
+import { hostOpenFlags } from './open-flags.js';
 import { linuxBackendOptionsSchema, type LinuxBackendOptions, type LinuxBackendOptionsInput } from './options.js';
 import { Resolver } from './resolver.js';
-import { runHostTool, touchDate } from './host-tool.js';
-import { makeSpecialFile } from './special-files.js';
 
 const BIGINT = { bigint: true } as const;
 const BIGINT_NOTHROW = { bigint: true, throwIfNoEntry: false } as const;
-const DT_DIR = 4;
-const DT_UNKNOWN = 0;
 const SEEK_SET = 0;
 const SEEK_CUR = 1;
 const SEEK_END = 2;
@@ -39,6 +37,8 @@ const SEEK_HOLE = 4;
 const MAX_READ = 16 << 20;
 /** Most bytes one COPY_FILE_RANGE copies (a short count is legal; callers loop), so one request never stalls the session for long. */
 const COPY_CHUNK_LIMIT = 16 << 20;
+/** node:fs positional I/O, for copyRange. */
+const NODE_IO: PositionalIo = { read: readSync, write: writeSync };
 
 /** An open file: a real host descriptor, so it survives unlink and rename-over on the host. */
 interface FileHandle {
@@ -231,11 +231,11 @@ export class LinuxBackend implements Backend {
     const target = fd >= 0 ? fd : this.resolver.fdOf(node);
     const path = '/proc/self/fd/3';
     if (fixA && fixM && at![0] === mt![0] && at![1] === mt![1]) {
-      runHostTool('touch', ['-c', '-d', touchDate(at![0], at![1]), path], target, this.errors.log);
+      runHostTool('touch', ['-c', '-d', touchDate(at![0], at![1]), path], this.errors.log, target);
       return;
     }
-    if (fixA) runHostTool('touch', ['-c', '-a', '-d', touchDate(at![0], at![1]), path], target, this.errors.log);
-    if (fixM) runHostTool('touch', ['-c', '-m', '-d', touchDate(mt![0], mt![1]), path], target, this.errors.log);
+    if (fixA) runHostTool('touch', ['-c', '-a', '-d', touchDate(at![0], at![1]), path], this.errors.log, target);
+    if (fixM) runHostTool('touch', ['-c', '-m', '-d', touchDate(mt![0], mt![1]), path], this.errors.log, target);
   }
 
   /** truncate(2) semantics: through the open file when there is one, else by opening the inode itself for writing. */
@@ -319,12 +319,12 @@ export class LinuxBackend implements Backend {
           break;
         case S_IFIFO:
         case S_IFSOCK:
-          makeSpecialFile(pfd, name, type, 0, this.errors.log);
+          makeSpecialFile({ dir: { fd: pfd }, name, type, publish: 'link', log: this.errors.log });
           break;
         case S_IFCHR:
         case S_IFBLK:
           if (!this.isRoot) throw fuseError(errno.EPERM);
-          makeSpecialFile(pfd, name, type, rdev, this.errors.log);
+          makeSpecialFile({ dir: { fd: pfd }, name, type, ...linuxDecodeDev(rdev), publish: 'link', log: this.errors.log });
           break;
         case S_IFDIR:
           throw fuseError(errno.EPERM);
@@ -778,16 +778,7 @@ export class LinuxBackend implements Backend {
       }
       const total = Math.min(len, COPY_CHUNK_LIMIT);
       if (nodeIn === nodeOut && offIn < offOut + total && offOut < offIn + total) throw fuseError(errno.EINVAL);
-      let done = 0;
-      while (done < total) {
-        const want = Math.min(total - done, this.ioBuf.length);
-        const n = readSync(hin.fd, this.ioBuf, 0, want, offIn + done);
-        if (n === 0) break;
-        let w = 0;
-        while (w < n) w += writeSync(hout.fd, this.ioBuf, w, n - w, offOut + done + w);
-        done += n;
-      }
-      return done;
+      return copyRange(NODE_IO, hin.fd, offIn, hout.fd, offOut, total, this.ioBuf);
     } catch (e) {
       throw this.errors.toFuseError(e, 'copy_file_range');
     }

@@ -1,13 +1,11 @@
-/** open(2) flags, Linux numbers (the wire's and, this backend being Linux-only, the host's). */
-export const O_ACCMODE = 0o3;
-export const O_RDONLY = 0o0;
-export const O_WRONLY = 0o1;
-export const O_RDWR = 0o2;
-export const O_CREAT = 0o100;
-export const O_EXCL = 0o200;
+import { O_ACCMODE, O_APPEND, O_RDWR, O_TRUNC, O_WRONLY } from '@tsfuse/protocol';
+
+/**
+ * open(2) flags, Linux numbers (the wire's and, this backend being Linux-only,
+ * the host's), that @tsfuse/protocol does not export (it has the access mode,
+ * O_CREAT, O_EXCL, O_TRUNC and O_APPEND).
+ */
 export const O_NOCTTY = 0o400;
-export const O_TRUNC = 0o1000;
-export const O_APPEND = 0o2000;
 export const O_NONBLOCK = 0o4000;
 export const O_DSYNC = 0o10000;
 export const O_DIRECT = 0o40000;

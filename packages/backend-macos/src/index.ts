@@ -21,6 +21,8 @@ export { macosBackendOptionsSchema, type MacosBackendOptions, type MacosBackendO
 export { darwinHostTables, nodeHostTables, hostTablesFor, type HostTables, type HostTablesName } from './tables/host-tables.js';
 export * from './tables/darwin.js';
 export * from './tables/linux-client.js';
+// Moved to @tsfuse/passthrough (shared with the Linux backend); re-exported so this package's API keeps them.
+export { darwinErrno, darwinErrnoSynonyms, linuxDecodeDev, linuxEncodeDev, type DarwinErrnoName } from '@tsfuse/passthrough';
 export { DirectoryStates, type DirectoryStats } from './dir/directory-states.js';
 
 /** True when darwin's volfs answers for the root: `/.vol/<dev>/<ino>` is the root itself. */

@@ -20,7 +20,7 @@ import type {
 } from '@tsfuse/protocol';
 import {
   ErrnoTranslator, HandleTable, InodeTable, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID,
-  accessAllowed, checkName, dotKind, fuseError, hostNow, hostTime,
+  accessAllowed, checkName, dotKind, fuseError, copyRange, hostNow, hostTime, linuxDecodeDev, makeSpecialFile,
   modeAfterKillPriv, sameFile, statfsToReply, type Logger,
 } from '@tsfuse/passthrough';
 import { DirectoryReader } from './dir/directory-reader.js';
@@ -29,8 +29,7 @@ import type { DirHandle, FileHandle, Handle } from './handles.js';
 import { MacInode } from './handles.js';
 import type { HostFs } from './host/host-fs.js';
 import type { NodePaths } from './identity/node-paths.js';
-import { makeSpecialFile } from './host/special-files.js';
-import { linuxDecodeDev, type LinuxOpenFlags } from './tables/linux-client.js';
+import type { LinuxOpenFlags } from './tables/linux-client.js';
 import type { HostTables } from './tables/host-tables.js';
 import { AttrPresenter } from './translate/attr.js';
 import { translateOpenFlags } from './translate/open-flags.js';
@@ -245,7 +244,7 @@ export class MacosBackend implements Backend {
       // darwin's dev_t holds an 8-bit major and a 24-bit minor: a larger device number cannot be made.
       if (this.tables.platform === 'darwin' && (major > 0xff || minor > 0xffffff)) throw fuseError(errno.EINVAL);
       makeSpecialFile({
-        host: this.host, dirPath: this.paths.pathOf(dir), name, type, major, minor,
+        fs: this.host, dir: { path: this.paths.pathOf(dir) }, name, type, major, minor,
         // darwin's link() would follow a symlink put in place of the temporary name.
         publish: this.tables.platform === 'darwin' ? 'rename' : 'link',
         log: this.errors.log,
@@ -549,16 +548,7 @@ export class MacosBackend implements Backend {
       const dst = this.fileHandle(fhOut);
       if (!dst.writable) throw fuseError(errno.EBADF);
       if (this.readBuffer.length < READ_CHUNK) this.readBuffer = Buffer.alloc(READ_CHUNK);
-      const buf = this.readBuffer;
-      let done = 0;
-      while (done < len) {
-        const n = this.host.read(src.fd, buf, 0, Math.min(READ_CHUNK, len - done), offIn + done);
-        if (n === 0) break;
-        let w = 0;
-        while (w < n) w += this.host.write(dst.fd, buf, w, n - w, offOut + done + w);
-        done += n;
-      }
-      return done;
+      return copyRange(this.host, src.fd, offIn, dst.fd, offOut, len, this.readBuffer.subarray(0, READ_CHUNK));
     } catch (e) {
       throw this.errors.toFuseError(e, 'copy_file_range');
     }

@@ -1,5 +1,6 @@
 import type { BigIntStats, BigIntStatsFs, StatsFs } from 'node:fs';
 import type { Attr, StatfsReply } from '@tsfuse/protocol';
+import { wireRdev, type DevDecoder } from './dev.js';
 
 const NS_PER_S = 1_000_000_000n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -23,10 +24,11 @@ export function inoOf(ino: bigint): number | bigint {
 
 /**
  * fs.BigIntStats → fuse_attr. Times keep their nanoseconds (negative times
- * included), the inode number stays exact, rdev is passed in the kernel's
- * new_encode_dev form (what glibc's st_rdev holds for 32-bit device numbers).
+ * included), the inode number stays exact, rdev is converted exactly to the
+ * kernel's new_encode_dev form: from glibc's dev_t layout (Linux hosts), or
+ * through `decodeDev` for another host's layout (darwin's 8/24 bits).
  */
-export function statToAttr(st: BigIntStats): Attr {
+export function statToAttr(st: BigIntStats, decodeDev?: DevDecoder): Attr {
   const atimeNs = st.atimeNs;
   const mtimeNs = st.mtimeNs;
   const ctimeNs = st.ctimeNs;
@@ -44,7 +46,7 @@ export function statToAttr(st: BigIntStats): Attr {
     nlink: Number(st.nlink),
     uid: Number(st.uid),
     gid: Number(st.gid),
-    rdev: Number(st.rdev & 0xffffffffn),
+    rdev: wireRdev(st.rdev, decodeDev),
     blksize: Number(st.blksize),
   };
 }

@@ -8,31 +8,6 @@ export const defaultLogger: Logger = (line) => {
   process.stderr.write(`tsfuse: ${line}\n`);
 };
 
-/**
- * Error code names darwin hosts report that Linux spells differently or lacks.
- * Inject with `new ErrnoTranslator({ aliases: darwinErrnoAliases })`.
- */
-export const darwinErrnoAliases: Readonly<Record<string, string>> = {
-  ENOATTR: 'ENODATA',
-  EFTYPE: 'EINVAL',
-  EAUTH: 'EACCES',
-  ENEEDAUTH: 'EACCES',
-  EPROCLIM: 'EAGAIN',
-  EBADRPC: 'EIO',
-  ERPCMISMATCH: 'EIO',
-  EPROGUNAVAIL: 'EIO',
-  EPROGMISMATCH: 'EIO',
-  EPROCUNAVAIL: 'EIO',
-  EPWROFF: 'EIO',
-  EDEVERR: 'EIO',
-  EBADEXEC: 'ENOEXEC',
-  EBADARCH: 'ENOEXEC',
-  ESHLIBVERS: 'ENOEXEC',
-  EBADMACHO: 'ENOEXEC',
-  ENOPOLICY: 'EPERM',
-  EQFULL: 'ENOBUFS',
-};
-
 /** Options of an ErrnoTranslator. */
 export interface ErrnoTranslatorOptions {
   /** Host code name → Linux errno name, consulted before the Linux table (e.g. darwinErrnoAliases). */

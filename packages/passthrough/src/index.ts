@@ -1,5 +1,7 @@
-export { ErrnoTranslator, darwinErrnoAliases, defaultLogger, fuseError, type ErrnoTranslatorOptions, type Logger } from './errno.js';
+export { ErrnoTranslator, defaultLogger, fuseError, type ErrnoTranslatorOptions, type Logger } from './errno.js';
+export { darwinErrno, darwinErrnoAliases, darwinErrnoName, darwinErrnoSynonyms, type DarwinErrnoName } from './darwin-errno.js';
 export { NAME_MAX, checkName, dotKind, nameErrno, type NameOp } from './names.js';
+export { glibcDecodeDev, glibcDecodeDevBig, glibcEncodeDev, linuxDecodeDev, linuxEncodeDev, wireRdev, type DevDecoder, type DevNumbers } from './dev.js';
 export { inoOf, statToAttr, statToAttrWith, statfsToReply } from './attr.js';
 export { identityOf, sameFile, type FileIdentity } from './identity.js';
 export { Inode, InodeTable, type InodeTableOptions } from './inode-table.js';
@@ -12,3 +14,6 @@ export {
   S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP,
   direntTypeOfMode, modeAfterKillPriv,
 } from './mode.js';
+export { runHostTool, touchDate } from './host-tool.js';
+export { makeSpecialFile, type SpecialFileDir, type SpecialFileFs, type SpecialFileRequest } from './special-files.js';
+export { copyRange, type PositionalIo } from './copy-range.js';

@@ -19,9 +19,9 @@
  */
 import fs from 'node:fs';
 import { errnoName as linuxErrnoName } from '@tsfuse/protocol';
-import { O_CLOEXEC, O_NOFOLLOW, O_PATH, procFdPath } from '@tsfuse/passthrough';
+import { O_CLOEXEC, O_NOFOLLOW, O_PATH, darwinErrno, procFdPath } from '@tsfuse/passthrough';
 import type { BigIntStats } from 'node:fs';
-import { darwinErrno, darwinOpenFlags, darwinEncodeDev } from '../tables/darwin.js';
+import { darwinOpenFlags, darwinEncodeDev } from '../tables/darwin.js';
 import type { HostFs } from './host-fs.js';
 
 /** Error names libuv defines on darwin (UV_ERRNO_MAP): Node reports these by name, all others as 'UNKNOWN'. */

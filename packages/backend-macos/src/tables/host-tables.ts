@@ -6,12 +6,10 @@
  */
 import os from 'node:os';
 import fs from 'node:fs';
-import { darwinErrnoAliases as darwinOnlyErrnoNames } from '@tsfuse/passthrough';
+import { darwinErrnoAliases, darwinErrnoName, glibcDecodeDev, glibcEncodeDev, linuxDecodeDev, linuxEncodeDev } from '@tsfuse/passthrough';
 import {
-  darwinDecodeDev, darwinEncodeDev, darwinErrno, darwinErrnoAliases, darwinModeTypes,
-  darwinNameMax, darwinOpenFlags, darwinRenameFlags, darwinSeek,
+  darwinDecodeDev, darwinEncodeDev, darwinModeTypes, darwinNameMax, darwinOpenFlags, darwinRenameFlags, darwinSeek,
 } from './darwin.js';
-import { linuxDecodeDev, linuxEncodeDev } from './linux-client.js';
 
 /** Which table set: the darwin data, or the running host's own numbers from Node. */
 export type HostTablesName = 'darwin' | 'host';
@@ -66,8 +64,6 @@ function reverseTable(table: Record<string, number>, aliases: Record<string, str
   return m;
 }
 
-const darwinErrnoNames = reverseTable(darwinErrno, darwinErrnoAliases);
-
 /** The darwin tables (data in darwin.ts). */
 export const darwinHostTables: HostTables = Object.freeze({
   platform: 'darwin',
@@ -90,26 +86,13 @@ export const darwinHostTables: HostTables = Object.freeze({
   }),
   seek: darwinSeek,
   renameFlags: Object.freeze({ noReplace: darwinRenameFlags.RENAME_EXCL, exchange: darwinRenameFlags.RENAME_SWAP }),
-  errnoName: (n: number) => darwinErrnoNames.get(n),
-  errnoAliases: darwinOnlyErrnoNames,
+  errnoName: darwinErrnoName,
+  errnoAliases: darwinErrnoAliases,
   S_IFWHT: darwinModeTypes.S_IFWHT,
   decodeDev: darwinDecodeDev,
   encodeDev: darwinEncodeDev,
   nameMax: darwinNameMax,
 });
-
-/** glibc's dev_t split (sys/sysmacros.h), valid for Node's double-valued st_rdev up to 2^53. */
-function glibcDecodeDev(dev: number): { major: number; minor: number } {
-  const lo = dev % 0x100000000;
-  const hi = Math.floor(dev / 0x100000000);
-  return { major: ((lo >>> 8) & 0xfff) | ((hi & 0xfffff000) >>> 0), minor: (lo & 0xff) | ((lo >>> 12) & 0xffffff00) };
-}
-
-function glibcEncodeDev(major: number, minor: number): number {
-  const lo = (((major & 0xfff) << 8) | (minor & 0xff) | ((minor & 0xfff00) << 12)) >>> 0;
-  const hi = ((major & 0xfffff000) | ((minor >>> 20) & 0xfff)) >>> 0;
-  return hi * 0x100000000 + lo;
-}
 
 /** The running host's own numbers, from Node's fs.constants and os.constants.errno. */
 export function nodeHostTables(): HostTables {

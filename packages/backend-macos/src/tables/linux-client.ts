@@ -102,13 +102,3 @@ export const linuxModeTypes = Object.freeze({
   S_IFCHR: 0o020000,
   S_IFIFO: 0o010000,
 });
-
-/** Linux encodes a device number for the FUSE wire as new_encode_dev() does. */
-export function linuxEncodeDev(major: number, minor: number): number {
-  return ((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12)) >>> 0;
-}
-
-/** The inverse of linuxEncodeDev (new_decode_dev). */
-export function linuxDecodeDev(dev: number): { major: number; minor: number } {
-  return { major: (dev & 0xfff00) >>> 8, minor: ((dev & 0xff) | ((dev >>> 12) & 0xfff00)) >>> 0 };
-}

@@ -11,7 +11,6 @@
 import type { BigIntStats } from 'node:fs';
 import type { Attr } from '@tsfuse/protocol';
 import { S_IFCHR, S_IFMT, statToAttr } from '@tsfuse/passthrough';
-import { linuxEncodeDev } from '../tables/linux-client.js';
 import type { HostTables } from '../tables/host-tables.js';
 
 /** Who the daemon is on the host, and whether to show that user as root. */
@@ -27,9 +26,7 @@ export class AttrPresenter {
 
   /** The attributes the client sees for `st`. */
   attr(st: BigIntStats): Attr {
-    const attr = statToAttr(st);
-    const rdev = Number(st.rdev);
-    attr.rdev = rdev === 0 ? 0 : this.rdevToLinux(rdev);
+    const attr = statToAttr(st, this.host.decodeDev);
     if (this.host.S_IFWHT !== undefined && (attr.mode & S_IFMT) === this.host.S_IFWHT) {
       attr.mode = S_IFCHR | (attr.mode & 0o7777);
       attr.rdev = 0;
@@ -54,11 +51,5 @@ export class AttrPresenter {
   /** As hostUid, for groups. */
   hostGid(gid: number): number {
     return this.owners.enabled && gid === 0 ? this.owners.gid : gid;
-  }
-
-  /** A host st_rdev → Linux wire rdev (new_encode_dev). */
-  rdevToLinux(rdev: number): number {
-    const { major, minor } = this.host.decodeDev(rdev);
-    return linuxEncodeDev(major, minor);
   }
 }

@@ -1,5 +1,4 @@
-import { FuseError } from '@tsfuse/protocol';
-import { NAME_MAX } from './constants.js';
+import { FuseError, NAME_MAX } from '@tsfuse/protocol';
 
 /**
  * Names are bytes on Linux, not text. The backend keys them by their latin1

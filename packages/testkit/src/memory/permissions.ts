@@ -1,5 +1,4 @@
-import type { RequestContext } from '@tsfuse/protocol';
-import { R_OK, W_OK, X_OK } from './constants.js';
+import { R_OK, W_OK, X_OK, type RequestContext } from '@tsfuse/protocol';
 import { isDirectory, type Inode } from './inode.js';
 
 /** True when the caller is in group `gid` (primary or supplementary). */

@@ -1,5 +1,5 @@
-import { FuseError } from '@tsfuse/protocol';
-import { XATTR_CREATE, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_REPLACE, XATTR_SIZE_MAX } from './constants.js';
+import { FuseError, XATTR_NAME_MAX, XATTR_SIZE_MAX } from '@tsfuse/protocol';
+import { XATTR_CREATE, XATTR_LIST_MAX, XATTR_REPLACE } from './constants.js';
 import { isDirectory, isRegular, type Inode } from './inode.js';
 
 /** Namespaces stored as opaque values. "system." (POSIX ACLs) is refused: nothing here would enforce them. */
