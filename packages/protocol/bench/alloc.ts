@@ -28,6 +28,7 @@ const entry = { nodeid: 2, generation: 1, attr, entryTimeout: 1, attrTimeout: 1 
 const data = new Uint8Array(4096).fill(7);
 /** 20 directory entries, names prebuilt (as a backend with a cached listing has them). */
 const names = Array.from({ length: 20 }, (_, i) => Buffer.from(`entry-${i}`));
+const cookies = names.map((_, i) => BigInt(i + 1));
 
 function frame(opcode: number, nodeid: number, body: Uint8Array): Uint8Array {
   const b = new Uint8Array(40 + body.length);
@@ -66,7 +67,7 @@ async function newSession(): Promise<Session> {
       read: () => data,
       write: (_c, _n, _f, _o, d) => d.length,
       readdir: (_c, _n, _f, off, sink) => {
-        for (let i = Number(off); i < names.length; i++) if (!sink.add(names[i]!, i + 2, 8, BigInt(i + 1))) break;
+        for (let i = Number(off); i < names.length; i++) if (!sink.add(names[i]!, i + 2, 8, cookies[i]!)) break;
       },
     },
     { logger: { error() {} }, ...options },

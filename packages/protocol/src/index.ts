@@ -37,3 +37,5 @@ export * from './messages/notify.js';
 export * from './messages/ext.js';
 export { timeoutSeconds, timeoutNanos } from './messages/timeout.js';
 export * from './transports/index.js';
+export type { RetrieveOptions, RetrievePolicy } from './retrieves.js';
+export { DEFAULT_RETRIEVE_POLICY } from './retrieves.js';

@@ -88,6 +88,8 @@ export interface Engine {
   encodeInit(w: WireWriter, result: unknown): void;
   /** A log line. */
   warn(message: string): void;
+  /** A reused buffer for a directory packer (undefined: the packer makes its own). */
+  direntBuffer(): WireWriter | undefined;
 }
 
 /** One record per opcode: everything the session needs to know about it. */
@@ -542,7 +544,7 @@ const specs: OpSpec[] = [
     minBody: (m) => (m < 9 ? 24 : 40),
     run: (e, q, r) => {
       const a = decodeReaddirIn(r, e.minor);
-      const sink = new DirentPacker(Math.min(a.size, MAX_DIR_REPLY));
+      const sink = new DirentPacker(Math.min(a.size, MAX_DIR_REPLY), e.direntBuffer());
       q.aux = sink;
       return e.backend.readdir!(q, q.nodeid, a.fh, a.offset, sink);
     },
@@ -757,7 +759,7 @@ const specs: OpSpec[] = [
     run: (e, q, r) => {
       const a = decodeReaddirIn(r, e.minor);
       const o = e.options;
-      const sink = new DirentPlusPacker(Math.min(a.size, MAX_DIR_REPLY), o.entryTimeout, o.attrTimeout, e.minor);
+      const sink = new DirentPlusPacker(Math.min(a.size, MAX_DIR_REPLY), o.entryTimeout, o.attrTimeout, e.minor, e.direntBuffer());
       q.aux = sink;
       return e.backend.readdirplus!(q, q.nodeid, a.fh, a.offset, sink);
     },

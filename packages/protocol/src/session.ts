@@ -9,7 +9,7 @@
  * One reply per unique, structurally: every request whose unique is readable
  * becomes a Request before anything else happens; every reply goes out through
  * send(), which marks it replied at the moment it calls `respond`; and every
- * step after the header runs inside a guard (serveGuarded, settle) that answers
+ * step after the header runs inside a guard (process, settle) that answers
  * EIO when anything at all — a backend value that breaks an encoder, a
  * throwing trace hook or logger, a bug in the engine — escapes before a reply
  * went out. The logger is wrapped so that it cannot throw.
@@ -31,7 +31,7 @@ import { majorMismatchReply, negotiate, type Negotiated } from './negotiate.js';
 import { SessionNotifier, type Notifier, type NotifyHost } from './notifier.js';
 import { cuseInitSpec, NEGATIVE_ENTRY, opTable, type Engine, type OpSpec } from './ops.js';
 import { parseSessionOptions, type Logger, type SessionOptions, type SessionOptionsInput } from './options.js';
-import { RequestPool, uniqueKey, uniqueText, type Request } from './request.js';
+import { RequestPool, uniqueKey, type Request } from './request.js';
 import { ReplySlab } from './reply-slab.js';
 import type { RetrievePolicy } from './retrieves.js';
 import { StatsRecorder, type SessionStats } from './stats.js';
@@ -75,6 +75,9 @@ export interface Session {
   /** Ends the session: backend.destroy() once (unless DESTROY did it); later requests are dropped without a reply. */
   close(): Promise<void>;
 }
+
+/** How many directory packer buffers are kept for reuse. */
+const DIR_BUFFERS = 2;
 
 /** How many interrupts for unknown uniques are remembered. */
 const EARLY_INTERRUPTS = 64;
@@ -183,6 +186,8 @@ class FuseSession implements Session, Engine, NotifyHost {
   private lastOffset = -1;
   private lastView: DataView = new DataView(new ArrayBuffer(0));
   private loggedClosed = false;
+  /** Buffers of finished directory packers, for the next READDIR(PLUS) (at most DIR_BUFFERS). */
+  private readonly dirBuffers: WireWriter[] = [];
   /** The request process() just left in flight (read by handle() right after). */
   private leftPending: Request | undefined = undefined;
   /** handle()'s synchronous reply, copied out of the reused writer. */
@@ -309,9 +314,22 @@ class FuseSession implements Session, Engine, NotifyHost {
     } catch (e) {
       status = this.rescue(q, e, respond);
     }
-    if (status === PENDING) this.leftPending = q;
-    else this.requests.give(q);
+    if (status === PENDING) {
+      this.leftPending = q;
+    } else {
+      if (q.aux !== undefined) this.releaseSink(q);
+      this.requests.give(q);
+    }
     return status;
+  }
+
+  /** A READDIR(PLUS) is answered: its packer closes for good and its buffer serves the next one. */
+  private releaseSink(q: Request): void {
+    const sink = q.aux;
+    if (!(sink instanceof DirentPacker || sink instanceof DirentPlusPacker)) return;
+    q.aux = undefined;
+    const buffer = sink.detach();
+    if (this.dirBuffers.length < DIR_BUFFERS) this.dirBuffers.push(buffer);
   }
 
   /** Check everything a header can tell, then run the opcode. May throw: process() guards it. */
@@ -411,6 +429,7 @@ class FuseSession implements Session, Engine, NotifyHost {
     } catch (e) {
       this.rescue(q, e, respond);
     }
+    if (q.aux !== undefined) this.releaseSink(q);
   }
 
   /**
@@ -582,6 +601,10 @@ class FuseSession implements Session, Engine, NotifyHost {
 
   warn(message: string): void {
     this.log.warn(message);
+  }
+
+  direntBuffer(): WireWriter | undefined {
+    return this.dirBuffers.pop();
   }
 
   init(_q: Request, r: WireReader): unknown {

@@ -201,6 +201,19 @@ test(`fuzz: ${FRAMES} random, truncated and mutated frames`, async () => {
   const started = performance.now();
   let logLines = 0;
   const logger = { error: () => void logLines++, warn: () => void logLines++ };
+  // Some sessions get a logger and a trace hook that count, then throw: the
+  // one-reply guarantee must hold through them.
+  const broken = {
+    logger: {
+      error: () => {
+        logLines++;
+        throw new Error('logger is broken');
+      },
+    },
+    trace: () => {
+      throw new Error('trace hook is broken');
+    },
+  };
   const backend = fuzzBackend();
   const sent = new Map<bigint, Expect>();
   const replies = new Map<bigint, number>();
@@ -235,7 +248,7 @@ test(`fuzz: ${FRAMES} random, truncated and mutated frames`, async () => {
   for (let i = 0; i < FRAMES; i++) {
     if (i % 5000 === 4999) {
       // A fresh session now and then, some fuzzed before INIT.
-      session = createSession(backend, { logger, readOnly: rnd() < 0.3 });
+      session = createSession(backend, { logger, readOnly: rnd() < 0.3, ...(rnd() < 0.3 ? broken : {}) });
       sessions.push(session);
       if (rnd() < 0.7) init();
     }

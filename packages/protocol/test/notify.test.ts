@@ -138,7 +138,7 @@ test('retrieve: a retrieve the kernel never answers times out; its late reply is
   const p = s.notify.retrieve(9, 0, 3);
   assert.is(pendingOf(s), 1);
   const e = await p.then(
-    () => assert.unreachable('should time out'),
+    (): Error => assert.unreachable('should time out') as never,
     (err: Error) => err,
   );
   assert.is(e.name, 'TimeoutError');

@@ -100,6 +100,7 @@ export function decodeSetattrIn(r: WireReader): SetattrIn {
  */
 function timeField(r: WireReader, used: boolean, what: string): number {
   if (used) return r.i64(what);
+  r.need(8, what);
   const hi = r.view.getInt32(r.pos + 4, true);
   if (hi > 0x1fffff || hi < -0x200000) {
     r.skip(8);

@@ -48,18 +48,26 @@ function checkDirentName(name: Uint8Array): void {
   }
 }
 
+/** What a packer holds after detach(): nothing. */
+const DETACHED = new WireWriter(0);
+DETACHED.pos = 0;
+
 /** Shared state of the two packers: a buffer of at most `limit` bytes that closes once the reply is built. */
 abstract class Packer {
-  protected readonly w: WireWriter;
+  protected w: WireWriter;
   readonly limit: number;
   /** Entries accepted so far (the kernel has been promised these). */
   count = 0;
   /** Set once the reply has been built: later adds are refused. */
   closed = false;
 
-  constructor(limit: number) {
+  /**
+   * `buffer`: a writer to pack into (reused from an earlier packer, see
+   * detach); it grows as needed. Without one, a buffer of `limit` bytes is made.
+   */
+  constructor(limit: number, buffer?: WireWriter) {
     this.limit = limit;
-    this.w = new WireWriter(Math.max(limit, 8));
+    this.w = buffer ?? new WireWriter(Math.max(limit, 8));
     this.w.pos = 0;
   }
 
@@ -68,10 +76,22 @@ abstract class Packer {
     return this.w.pos;
   }
 
-  /** Stop accepting entries; returns the packed bytes (a view). */
+  /** Stop accepting entries; returns the packed bytes (a view, valid until detach()). */
   close(): Uint8Array {
     this.closed = true;
     return this.w.buf.subarray(0, this.w.pos);
+  }
+
+  /**
+   * Close for good and hand the buffer back for another packer. A sink kept
+   * past its request refuses every add from then on, and never sees the
+   * buffer again.
+   */
+  detach(): WireWriter {
+    this.closed = true;
+    const w = this.w;
+    this.w = DETACHED;
+    return w;
   }
 }
 
@@ -114,8 +134,8 @@ export class DirentPlusPacker extends Packer implements DirentPlusSink {
   private readonly attrTimeout: number;
   private readonly minor: number;
 
-  constructor(limit: number, entryTimeout: number, attrTimeout: number, minor: number) {
-    super(limit);
+  constructor(limit: number, entryTimeout: number, attrTimeout: number, minor: number, buffer?: WireWriter) {
+    super(limit, buffer);
     this.entryTimeout = entryTimeout;
     this.attrTimeout = attrTimeout;
     this.minor = minor;

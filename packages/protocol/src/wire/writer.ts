@@ -179,7 +179,8 @@ export function put64(view: DataView, pos: number, v: number | bigint): void {
     view.setUint32(pos, v - hi * TWO_32, true);
     view.setUint32(pos + 4, hi >>> 0, true);
   } else if (typeof v === 'bigint' && v >= MIN_I64 && v <= MAX_U64) {
-    view.setBigUint64(pos, BigInt.asUintN(64, v), true);
+    // setBigUint64 stores v modulo 2^64 itself (two's complement for negatives).
+    view.setBigUint64(pos, v, true);
   } else {
     throw new RangeError(`64-bit field: ${typeof v === 'bigint' ? `${v} does not fit 64 bits` : `${typeof v} is not a number or bigint`}`);
   }
