@@ -184,6 +184,10 @@ export function findFuseMount(path: string): MountInfoEntry {
   return entry;
 }
 
+/** How often, and how far apart, a busy umount is retried before it counts as busy. */
+const BUSY_RETRIES = 8;
+const BUSY_RETRY_MS = 125;
+
 function umountArgs(target: string, lazy: boolean): string[] {
   // -c: do not canonicalize, which would stat the mountpoint: ENOTCONN on a
   // dead mount, and a hang on a server that does not answer.
@@ -207,20 +211,29 @@ export async function unmountPath(path: string, o: UnmountOptions = {}): Promise
     return { lazy: true, aborted };
   };
   if (o.lazy) return lazyUmount(false);
-  const r = await run('umount', umountArgs(target, false), ['ignore', 'ignore', 'pipe'], timeoutMs);
-  if (r.spawnError) throw new MountError('EUMOUNT', `cannot run umount: ${r.spawnError.message}`);
-  if (r.code === 0) return { lazy: false, aborted: false };
-  if (r.timedOut) {
-    const aborted = abortConnection(entry);
-    return lazyUmount(aborted);
+  // A mount stays busy for a moment after its last file is closed: the
+  // kernel holds it until the server has answered the asynchronous RELEASE.
+  // So "busy" is retried for about a second before it counts.
+  for (let attempt = 0; ; attempt++) {
+    const r = await run('umount', umountArgs(target, false), ['ignore', 'ignore', 'pipe'], timeoutMs);
+    if (r.spawnError) throw new MountError('EUMOUNT', `cannot run umount: ${r.spawnError.message}`);
+    if (r.code === 0) return { lazy: false, aborted: false };
+    if (r.timedOut) {
+      const aborted = abortConnection(entry);
+      return lazyUmount(aborted);
+    }
+    const msg = firstLine(r.stderr);
+    if (/busy/i.test(msg)) {
+      if (attempt < BUSY_RETRIES) {
+        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+        continue;
+      }
+      if (o.onBusy === 'lazy') return lazyUmount(false);
+      throw new MountError('EBUSY', `${path} is busy (open files or a working directory inside); use -l to detach it lazily`);
+    }
+    if (/not mounted/i.test(msg)) throw new MountError('ENOTMOUNTED', `${path} is not mounted`);
+    throw new MountError('EUMOUNT', `umount failed: ${msg}`);
   }
-  const msg = firstLine(r.stderr);
-  if (/busy/i.test(msg)) {
-    if (o.onBusy === 'lazy') return lazyUmount(false);
-    throw new MountError('EBUSY', `${path} is busy (open files or a working directory inside); use -l to detach it lazily`);
-  }
-  if (/not mounted/i.test(msg)) throw new MountError('ENOTMOUNTED', `${path} is not mounted`);
-  throw new MountError('EUMOUNT', `umount failed: ${msg}`);
 }
 
 /** Mounts fusectl on /sys/fs/fuse/connections when it is not (needs root in the initial namespace). */

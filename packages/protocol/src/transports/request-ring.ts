@@ -59,6 +59,16 @@ export function createRingMemory(slots: number, slotSize: number, readWanted: nu
   return { control, lengths: new SharedArrayBuffer(slots * 4), data: new SharedArrayBuffer(slots * slotSize), slots, slotSize };
 }
 
+/**
+ * Tells the reader thread to exit (from any thread): at once when parked,
+ * after its current read when reading (which the end of the connection ends).
+ */
+export function stopReader(mem: RingMemory): void {
+  const ctl = new Int32Array(mem.control);
+  Atomics.store(ctl, Ctl.READ_WANTED, ReadWanted.EXIT);
+  Atomics.notify(ctl, Ctl.READ_WANTED);
+}
+
 /** The reader's side: find a free slot, fill it, publish it. */
 export class RingProducer {
   private readonly ctl: Int32Array;

@@ -153,7 +153,6 @@ export class ServeLoop {
   }
 
   private enterRelay(): void {
-    if (process.env.TSFUSE_DEBUG_LOOP) console.error("enterRelay", this.inflight.size);
     this.relaying = true;
     this.consumer.setReadWanted(ReadWanted.YES);
     this.drain();

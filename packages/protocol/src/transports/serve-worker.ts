@@ -5,17 +5,15 @@
  * a request is in flight. The mounting thread is never involved per request.
  */
 import { writeSync } from 'node:fs';
-import { parentPort, workerData, type Worker } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Backend } from '../backend.js';
 import { createSession, type Session } from '../session.js';
 import type { Logger } from '../options.js';
-import { requestBufferSize } from './fuse-device.js';
 import { LateNotifier } from './late-notifier.js';
 import { isEmbedderRetrieve } from './main-notifier.js';
 import { deviceNotificationSink } from './notification-sink.js';
-import { createRingMemory, ReadWanted } from './request-ring.js';
+import type { RingMemory } from './request-ring.js';
 import { ServeLoop, type LoopEnd } from './serve-loop.js';
-import { startThread } from './threads.js';
 import type { BackendSpec, FromWorker, ServeWorkerData, ToWorker } from './worker-messages.js';
 
 const data = workerData as ServeWorkerData;
@@ -64,11 +62,10 @@ try {
   loaded = true;
   post({ type: 'loaded' });
 } catch (e) {
-  post({ type: 'load-failed', message: describe(e) });
+  post({ type: 'load-failed', message: describe(e).replace(/\s*\n\s*/g, '; ') });
   port.close();
 }
 
-let reader: Worker | undefined;
 let finishing = false;
 
 /** Takes FUSE_NOTIFY_REPLY of retrieves the mounting thread asked for, and posts them there. */
@@ -103,11 +100,13 @@ async function finish(end: LoopEnd | { kind: 'closed' }): Promise<void> {
   port.close();
 }
 
-function serve(fd: number): void {
-  const bufferSize = requestBufferSize(data.session.maxWrite ?? 1024 * 1024);
-  const ring = createRingMemory(data.ringSlots, bufferSize, data.reader === 'relay' ? ReadWanted.YES : ReadWanted.NO);
-  reader = startThread('reader-thread', { fd, ring });
-  reader.on('error', (e) => logger.error(`reader thread: ${describe(e)}`));
+/**
+ * Serves through `ring`, whose reader thread the mounting thread started:
+ * if this worker dies, the mounting thread sees it at once (a reader thread
+ * of ours blocked in read(2) would hold our exit back) and aborts the
+ * connection, which ends the reader.
+ */
+function serve(fd: number, ring: RingMemory, bufferSize: number): void {
   session.attach(deviceNotificationSink(fd));
   const loop = new ServeLoop({
     fd,
@@ -129,7 +128,7 @@ function serve(fd: number): void {
 
 if (loaded) {
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'serve') serve(m.fd);
+    if (m.type === 'serve') serve(m.fd, m.ring, m.bufferSize);
     else if (m.type === 'stats') post({ type: 'stats', id: m.id, stats: session.stats() });
     else if (m.type === 'close') void finish({ kind: 'closed' });
   });

@@ -2,6 +2,7 @@
 import type { Negotiated } from '../negotiate.js';
 import type { SessionOptionsInput } from '../options.js';
 import type { SessionStats } from '../stats.js';
+import type { RingMemory } from './request-ring.js';
 
 /**
  * Which backend the worker constructs: objects cannot cross threads, so the
@@ -33,11 +34,13 @@ export interface ServeWorkerData {
   /** Error lines of the session: straight to stderr, or posted. */
   log: 'stderr' | 'post';
   reader: 'inline' | 'relay';
-  ringSlots: number;
 }
 
 /** From the mounting thread to the worker. */
-export type ToWorker = { type: 'serve'; fd: number } | { type: 'stats'; id: number } | { type: 'close' };
+export type ToWorker =
+  | { type: 'serve'; fd: number; ring: RingMemory; bufferSize: number }
+  | { type: 'stats'; id: number }
+  | { type: 'close' };
 
 /** From the worker to the mounting thread. */
 export type FromWorker =

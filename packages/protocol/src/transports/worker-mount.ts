@@ -8,12 +8,15 @@ import type { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { Negotiated } from '../negotiate.js';
 import type { Notifier } from '../notifier.js';
+import { parseSessionOptions } from '../options.js';
 import type { SessionStats } from '../stats.js';
+import { requestBufferSize } from './fuse-device.js';
 import { checkMountpoint } from './kernel-mount.js';
 import { EmbedderNotifyHost } from './main-notifier.js';
 import { MountError } from './mount-error.js';
 import { MountHandleBase, type FuseMount, type MountEnd } from './mount-handle.js';
 import { attachDevice, checkOptions, mountBaseSchema, settleMountOptions, type MountBaseOptions } from './mount-setup.js';
+import { createRingMemory, ReadWanted, stopReader, type RingMemory } from './request-ring.js';
 import { startThread } from './threads.js';
 import type { BackendSpec, FromWorker, ServeWorkerData, ToWorker, WorkerSessionOptions } from './worker-messages.js';
 
@@ -60,11 +63,15 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
   readonly notify: Notifier;
   private readonly host: EmbedderNotifyHost;
   private nextStatsId = 1;
-  private readonly statsWaiters = new Map<number, (s: SessionStats) => void>();
+  private readonly statsWaiters = new Map<number, { resolve: (s: SessionStats) => void; reject: (e: Error) => void }>();
   private lastStats: SessionStats | undefined;
   private endMessage: Extract<FromWorker, { type: 'ended' }> | undefined;
   private failure: Error | undefined;
   private initWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private reader: Worker | undefined;
+  private ring: RingMemory | undefined;
+  private workerGone = false;
+  private readerGone = false;
 
   constructor(
     mountpoint: string,
@@ -73,6 +80,8 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
     entry: ConstructorParameters<typeof MountHandleBase>[3],
     private readonly worker: Worker,
     private readonly o: WorkerMountOptions,
+    private readonly maxWrite: number,
+    private readonly ringSlots: number,
   ) {
     super(mountpoint, source, fd, entry);
     this.host = new EmbedderNotifyHost(fd);
@@ -82,15 +91,34 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
     worker.on('exit', (code) => this.onExit(code));
   }
 
-  /** Starts serving; resolves once INIT was answered. */
+  /**
+   * Starts the reader thread (here, not in the worker: a worker that dies must
+   * not be held back by a child blocked in read(2)) and serving; resolves once
+   * INIT was answered.
+   */
   start(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => {
       this.initWaiter = { resolve, reject };
     });
     const timer = setTimeout(() => this.onFailure(new Error(`no INIT from the kernel within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
     void ready.then(() => clearTimeout(timer), () => clearTimeout(timer));
-    this.post({ type: 'serve', fd: this.fd });
+    const bufferSize = requestBufferSize(this.maxWrite);
+    const ring = createRingMemory(this.ringSlots, bufferSize, this.o.reader === 'relay' ? ReadWanted.YES : ReadWanted.NO);
+    const reader = startThread('reader-thread', { fd: this.fd, ring });
+    this.reader = reader;
+    this.ring = ring;
+    reader.on('error', (e) => this.log(`reader thread: ${e.message}`));
+    reader.on('exit', () => {
+      this.readerGone = true;
+      this.maybeFinalize();
+    });
+    this.post({ type: 'serve', fd: this.fd, ring, bufferSize });
     return ready;
+  }
+
+  private log(line: string): void {
+    if (this.o.onLog) this.o.onLog(line);
+    else process.stderr.write(`tsfuse: ${line}\n`);
   }
 
   stats(): Promise<SessionStats> {
@@ -98,8 +126,8 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
       return this.lastStats ? Promise.resolve(this.lastStats) : Promise.reject(new Error('the session has ended'));
     }
     const id = this.nextStatsId++;
-    return new Promise((resolve) => {
-      this.statsWaiters.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      this.statsWaiters.set(id, { resolve, reject });
       this.post({ type: 'stats', id });
     });
   }
@@ -135,7 +163,7 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
         this.lastStats = m.stats;
         const w = this.statsWaiters.get(m.id);
         this.statsWaiters.delete(m.id);
-        w?.(m.stats);
+        w?.resolve(m.stats);
         return;
       }
       case 'ended':
@@ -159,10 +187,22 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
   }
 
   private onExit(code: number): void {
+    this.workerGone = true;
     if (!this.endMessage && !this.failure) this.onFailure(new Error(`the serving worker exited unexpectedly (code ${code})`));
+    // Nobody consumes the ring any more: a parked reader must be told to go.
+    if (this.ring) stopReader(this.ring);
+    this.maybeFinalize();
+  }
+
+  /** Once the worker and the reader thread are both gone, nothing uses the descriptor any more. */
+  private maybeFinalize(): void {
+    if (!this.workerGone || !(this.readerGone || this.reader === undefined)) return;
     const err = new Error('the session has ended');
     this.host.rejectAll(err);
-    for (const w of this.statsWaiters.values()) if (this.lastStats) w(this.lastStats);
+    for (const w of this.statsWaiters.values()) {
+      if (this.lastStats) w.resolve(this.lastStats);
+      else w.reject(err);
+    }
     this.statsWaiters.clear();
     this.initWaiter?.reject(this.failure ?? err);
     const end: MountEnd = this.failure
@@ -213,13 +253,18 @@ export async function mountFuse(options: WorkerMountOptions): Promise<FuseMount>
   const s = settleMountOptions(o);
   const session: WorkerSessionOptions = { ...(o.session ?? {}) };
   if (s.readOnly) session.readOnly = true;
+  let maxWrite: number;
+  try {
+    maxWrite = parseSessionOptions(session).maxWrite;
+  } catch (e) {
+    throw new MountError('EINVAL', (e as Error).message.replace(/:?\s*\n\s*/g, ': ').replace(/: $/, ''));
+  }
   const data: ServeWorkerData = {
     backend: o.backend,
     session,
     trace: o.trace ? (o.onTrace ? 'post' : 'stderr') : 'off',
     log: o.onLog ? 'post' : 'stderr',
     reader: o.reader ?? 'inline',
-    ringSlots: s.ringSlots,
   };
   const worker = startThread('serve-worker', data);
   try {
@@ -236,7 +281,7 @@ export async function mountFuse(options: WorkerMountOptions): Promise<FuseMount>
     await new Promise((resolve) => worker.once('exit', resolve));
     throw e;
   }
-  const handle = new WorkerFuseMount(mountpoint, s.source, dev.fd, dev.entry, worker, o);
+  const handle = new WorkerFuseMount(mountpoint, s.source, dev.fd, dev.entry, worker, o, maxWrite, s.ringSlots);
   try {
     await handle.start();
   } catch (e) {
