@@ -6,7 +6,9 @@
 #
 # Workloads (client: fsbench.c, compiled here with cc):
 #   stat      stat() of 10,000 existing files by 4 processes for 5 s; the mount uses
-#             --attr-timeout 0 (every stat reaches the daemon) and --entry-timeout 60
+#             --attr-timeout 0 (every stat reaches the daemon), --entry-timeout 60 and
+#             -o nodefault_permissions (otherwise the kernel adds a GETATTR for every
+#             directory on the path to check permissions): one GETATTR per stat
 #   create    create + write 4 KiB + close of 10,000 files
 #   readdir   readdir of a 100,000-entry directory (best of 3)
 #   write     1 GiB sequential write in 1 MiB blocks, then fsync
@@ -63,7 +65,7 @@ cc -O2 -o "$work/fsbench" "$root/bench/mounted/fsbench.c"
 fsbench=$work/fsbench
 
 cd "$root"
-$tsfuse mount "$src" "$mnt" --backend "$backend" --reader "$reader" --attr-timeout 0 --entry-timeout 60 --stats \
+$tsfuse mount "$src" "$mnt" --backend "$backend" --reader "$reader" --attr-timeout 0 --entry-timeout 60 -o nodefault_permissions --stats \
   >"$work/daemon.out" 2>"$work/daemon.err" &
 daemon_pid=$!
 for _ in $(seq 1 600); do
