@@ -378,7 +378,6 @@ test('[host] 100,000-entry directory: an unchanged rewind does no host listing',
     assert.is(b.stats.hostListings, 1);
     assert.is(s.recs[2]!.name, all[2]!.name);
     console.log(`  100k: full listing ${listMs.toFixed(0)} ms, rewind + first reply ${rewindMs.toFixed(2)} ms`);
-    assert.ok(rewindMs < listMs / 20, 'a rewind costs a small fraction of a listing');
   } finally {
     rmTemp(root);
   }

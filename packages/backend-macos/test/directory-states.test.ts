@@ -153,7 +153,7 @@ test('generations never repeat across a dropped and recreated state', () => {
   assert.is.not(s.generation(7), g1);
 });
 
-test('100,000 entries: an unchanged rewind costs no listing and no time proportional to size', () => {
+test('100,000 entries: an unchanged rewind costs no listing and no copy of the snapshot', () => {
   const names = Array.from({ length: 100_000 }, (_, i) => `file-${i}`);
   const d = fakeDir(names);
   const s = states();
@@ -161,13 +161,13 @@ test('100,000 entries: an unchanged rewind costs no listing and no time proporti
   const st = stamp();
   const first = s.startListing(7, () => st, () => d.list());
   assert.is(first.entries.length, 100_002);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < 1000; i++) s.startListing(7, () => st, () => d.list());
-  const perRewindNs = Number(process.hrtime.bigint() - t0) / 1000;
+  let last = first;
+  for (let i = 0; i < 1000; i++) last = s.startListing(7, () => st, () => d.list());
   assert.is(d.listings, 1);
   assert.is(s.stats.snapshotReuses, 1000);
-  // A listing of 100,000 names takes milliseconds; a reuse is a comparison.
-  assert.ok(perRewindNs < 50_000, `rewind took ${perRewindNs} ns`);
+  // Work proportional to size would mean a new array; a reuse hands back the very same one.
+  // (Timing is the benchmark's job: packages/backend-macos/bench/rewind.ts.)
+  assert.ok(last.entries === first.entries, 'the rewind reused the snapshot array itself');
 });
 
 test('sameStamp compares every field', () => {
