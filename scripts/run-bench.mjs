@@ -200,7 +200,53 @@ function killGroup(child, signal) {
   try { process.kill(-child.pid, signal); } catch { /* already gone */ }
 }
 
-/** Runs one step; resolves with its output, exit status, timings and load. */
+const CLK_TCK = 100; // USER_HZ: the unit of /proc/<pid>/stat times on Linux
+
+/**
+ * CPU used by processes outside a step while it runs: every second, the utime +
+ * stime of each process not in the step's process group (nor this script, nor a
+ * kernel thread) is read from /proc, and the growth summed. Processes that start
+ * and end between two samples are missed, so this is a lower bound. The result is
+ * in cores (2.0 = both cores of this machine busy with other work all along).
+ */
+class ForeignCpu {
+  constructor(stepGroup) {
+    this.stepGroup = stepGroup;
+    this.ticks = 0;
+    this.seen = new Map(); // pid → [starttime, ticks at last sample]
+    this.t0 = performance.now();
+    this.bootTicks0 = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * CLK_TCK;
+    this.sample(true);
+    this.timer = setInterval(() => this.sample(false), 1000);
+  }
+  sample(first) {
+    let pids;
+    try { pids = fs.readdirSync('/proc'); } catch { return; }
+    for (const pid of pids) {
+      if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+      let stat;
+      try { stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+      const pgrp = Number(f[2]);
+      if (pgrp === 0 || pgrp === this.stepGroup) continue;
+      const ticks = Number(f[11]) + Number(f[12]);
+      const start = Number(f[19]);
+      const prev = this.seen.get(pid);
+      if (prev && prev[0] === start) this.ticks += ticks - prev[1];
+      else if (!first && start >= this.bootTicks0) this.ticks += ticks; // started during the step
+      this.seen.set(pid, [start, ticks]);
+    }
+  }
+  /** Stops sampling; average cores used by other processes over the step. */
+  stop() {
+    clearInterval(this.timer);
+    this.sample(false);
+    const seconds = (performance.now() - this.t0) / 1000;
+    return seconds > 0 ? this.ticks / CLK_TCK / seconds : 0;
+  }
+}
+
+/** Runs one step; resolves with its output, exit status, timings, load and the CPU other processes used meanwhile. */
 function runStep(step) {
   return new Promise((resolve) => {
     const loadBefore = loadavg();
@@ -215,6 +261,7 @@ function runStep(step) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     current = child;
+    const foreign = new ForeignCpu(child.pid);
     let out = '';
     const take = (stream) => (d) => {
       out += d;
@@ -232,10 +279,11 @@ function runStep(step) {
     }, step.timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      const foreignCores = foreign.stop();
       current = undefined;
       killGroup(child, 'SIGKILL'); // anything of that group still alive (a daemon a script failed to stop)
       sweepMounts();
-      resolve({ out, code, signal, timedOut, seconds: (Date.now() - t0) / 1000, loadBefore, loadAfter: loadavg() });
+      resolve({ out, code, signal, timedOut, seconds: (Date.now() - t0) / 1000, loadBefore, loadAfter: loadavg(), foreignCores });
     });
   });
 }
@@ -295,7 +343,7 @@ const table = (head, rows, leftAll = false) =>
 
 function stepNote(r) {
   if (!r) return '_not run_';
-  const load = `load ${r.loadBefore.join(' / ')} at start`;
+  const load = `load ${r.loadBefore.join(' / ')} at start${Number.isFinite(r.foreignCores) ? `, other processes used ${r.foreignCores.toFixed(2)} of ${os.availableParallelism()} cores meanwhile` : ''}`;
   const status = r.timedOut ? `**timed out after ${Math.round(r.seconds)} s**` : r.code === 0 ? `ok, ${Math.round(r.seconds)} s` : `**failed (exit ${r.code ?? r.signal})**, ${Math.round(r.seconds)} s`;
   return `${status}, ${load}`;
 }
@@ -319,8 +367,10 @@ function render(results, startedAt, finishedAt, loadAtStart, loadAtEnd) {
     ['native filesystem', `${m.tmpFs} (the filesystem holding ${os.tmpdir()})`],
     ['load average (1/5/15 min)', `${loadAtStart.join(' / ')} at start, ${loadAtEnd.join(' / ')} at end`],
   ], true));
-  L.push('', 'The machine is shared with other work; the load each step started at is given with its table. '
-    + 'Load from the bench itself (a daemon and its clients keep both cores busy) shows up in the next step\'s start value.', '');
+  L.push('', 'The machine is shared with other work. Each table gives the load average when its step started (which includes the bench\'s own previous step: a daemon and its clients keep both cores busy) '
+    + 'and, more to the point, the CPU that processes outside the step used while it ran (sampled from /proc every second; a lower bound, as processes shorter than a second are missed).', '');
+  const busiest = [...results.values()].reduce((m, r) => Math.max(m, r.foreignCores ?? 0), 0);
+  if (busiest > 0.25) L.push(`**Other work used up to ${busiest.toFixed(2)} cores during a step of this run: the affected numbers are lower than on an idle machine.**`, '');
 
   // Targets.
   const targets = [];

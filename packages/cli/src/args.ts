@@ -7,7 +7,8 @@ import { z } from 'zod';
 
 export const USAGE = `usage:
   tsfuse mount SRC MNT [options]    serve SRC on MNT in the foreground until unmounted or signalled
-  tsfuse umount [-l] MNT            unmount (also a mount whose server died); -l detaches lazily
+  tsfuse umount [-l|--abort] MNT    unmount (also a mount whose server died); -l detaches lazily;
+                                    --abort aborts a wedged server's connection first (users get ENOTCONN)
   tsfuse help | --help              this text
 
 mount options:
@@ -57,6 +58,7 @@ export interface UmountCommand {
   command: 'umount';
   mountpoint: string;
   lazy: boolean;
+  abort: boolean;
 }
 
 export type Command = MountCommand | UmountCommand | { command: 'help' };
@@ -166,14 +168,16 @@ function parseMount(args: string[]): MountCommand {
 
 function parseUmount(args: string[]): UmountCommand {
   let lazy = false;
+  let abort = false;
   const positional: string[] = [];
   for (const a of args) {
     if (a === '-l' || a === '--lazy') lazy = true;
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a} (umount takes -l)`);
+    else if (a === '--abort') abort = true;
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a} (umount takes -l or --abort)`);
     else positional.push(a);
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'umount needs MNT' : 'umount takes one MNT');
-  return { command: 'umount', mountpoint: positional[0]!, lazy };
+  return { command: 'umount', mountpoint: positional[0]!, lazy, abort };
 }
 
 /** Parses process.argv.slice(2). Throws UsageError. */

@@ -122,8 +122,8 @@ async function stop(mount: FuseMount, sig: string): Promise<void> {
 }
 
 async function runUmount(c: UmountCommand): Promise<number> {
-  const r = await unmountPath(c.mountpoint, { lazy: c.lazy });
-  if (r.aborted) say(`${c.mountpoint}: the server did not answer; aborted its connection and detached the mount`);
+  const r = await unmountPath(c.mountpoint, { lazy: c.lazy, abort: c.abort });
+  if (r.aborted && !c.abort) say(`${c.mountpoint}: the server did not answer; aborted its connection and detached the mount`);
   return 0;
 }
 

@@ -45,9 +45,10 @@ test('options may come before the operands, and -- ends options', () => {
 });
 
 test('umount', () => {
-  assert.equal(parseArgs(['umount', '/m']), { command: 'umount', mountpoint: '/m', lazy: false });
-  assert.equal(parseArgs(['umount', '-l', '/m']), { command: 'umount', mountpoint: '/m', lazy: true });
-  assert.equal(parseArgs(['unmount', '--lazy', '/m']), { command: 'umount', mountpoint: '/m', lazy: true });
+  assert.equal(parseArgs(['umount', '/m']), { command: 'umount', mountpoint: '/m', lazy: false, abort: false });
+  assert.equal(parseArgs(['umount', '-l', '/m']), { command: 'umount', mountpoint: '/m', lazy: true, abort: false });
+  assert.equal(parseArgs(['unmount', '--lazy', '/m']), { command: 'umount', mountpoint: '/m', lazy: true, abort: false });
+  assert.equal(parseArgs(['umount', '--abort', '/m']), { command: 'umount', mountpoint: '/m', lazy: false, abort: true });
 });
 
 test('help', () => {
@@ -75,7 +76,7 @@ test('malformed command lines', () => {
   fails(['mount', '', 'b'], /SRC must not be empty/);
   fails(['umount'], /^umount needs MNT$/);
   fails(['umount', 'a', 'b'], /^umount takes one MNT$/);
-  fails(['umount', '-f', 'a'], /^unknown option -f \(umount takes -l\)$/);
+  fails(['umount', '-f', 'a'], /^unknown option -f \(umount takes -l or --abort\)$/);
   fails(['frob'], /^unknown command "frob" \(commands: mount, umount, help\)$/);
 });
 

@@ -181,6 +181,30 @@ it('SIGKILL of the daemon: users get ENOTCONN at once (no hang), tsfuse umount r
   }
 });
 
+it('a wedged daemon (SIGSTOP): umount says busy, umount --abort frees the waiting client and detaches', async () => {
+  const m = freshMountpoint();
+  const d = await startDaemon(m, ['--attr-timeout', '0']);
+  try {
+    d.child.kill('SIGSTOP');
+    const waiting = background('stat', [m]);
+    await sleep(500);
+    assert.is(waiting.child.exitCode, null, 'the client waits for the stopped daemon');
+    const plain = await tsfuse(['umount', m]);
+    assert.is(plain.code, 1);
+    assert.match(plain.stderr, /is busy .*use -l/);
+    const u = await tsfuse(['umount', '--abort', m]);
+    assert.is(u.code, 0, u.stderr);
+    assert.not.ok(isMounted(m));
+    assert.is(await within(waiting.exited, 10_000), 1, 'the waiting client failed at once');
+    assert.match(waiting.out(), /Transport endpoint is not connected|Software caused connection abort/);
+    d.child.kill('SIGCONT');
+    assert.equal(await within(d.exited, 15_000), { code: 0, signal: null });
+  } finally {
+    d.child.kill('SIGCONT');
+    await stopDaemon(d);
+  }
+});
+
 it('--debug prints every request and reply in one readable line each', async () => {
   const m = freshMountpoint();
   const d = await startDaemon(m, ['--debug']);

@@ -161,6 +161,11 @@ export interface UnmountOptions {
   lazy?: boolean;
   /** When a plain umount finds the mount busy: fail (default), or detach lazily. */
   onBusy?: 'fail' | 'lazy';
+  /**
+   * Abort the connection first (fusectl), then detach: for a server that is
+   * alive but wedged. Every waiting program gets ENOTCONN at once.
+   */
+  abort?: boolean;
   /** A plain umount that takes longer means a hung server: abort its connection, then detach. Default 10 s. */
   timeoutMs?: number;
 }
@@ -210,6 +215,10 @@ export async function unmountPath(path: string, o: UnmountOptions = {}): Promise
     if (r.code !== 0) throw new MountError('EUMOUNT', `umount -l failed: ${r.spawnError?.message ?? firstLine(r.stderr)}`);
     return { lazy: true, aborted };
   };
+  if (o.abort) {
+    if (!abortConnection(entry)) throw new MountError('ENOTSUP', `cannot abort ${path}: the fuse control filesystem (fusectl) is not available`);
+    return lazyUmount(true);
+  }
   if (o.lazy) return lazyUmount(false);
   // A mount stays busy for a moment after its last file is closed: the
   // kernel holds it until the server has answered the asynchronous RELEASE.

@@ -21,6 +21,7 @@ import { Opcode } from '../abi/constants.js';
 import { BufferPool } from './buffer-pool.js';
 import { CONNECTION_ENDED, readRequest, writeMessage, type WriteOutcome } from './fuse-device.js';
 import { ReadWanted, ReaderState, RingConsumer, type RingMemory } from './request-ring.js';
+import { SharedStatsWriter } from './shared-stats.js';
 
 /** The part of a Session the loop drives. */
 export interface Dispatcher {
@@ -47,6 +48,15 @@ export interface ServeLoopOptions {
   onEnd: (end: LoopEnd) => void;
   /** One line per problem that is not fatal (a reply the kernel refused). */
   log: (line: string) => void;
+  /** Shared counters (createSharedStats()) the loop keeps per opcode, readable from other threads. */
+  stats?: SharedArrayBuffer | undefined;
+}
+
+/** A request whose reply is still due: the buffer holding its bytes, for its statistics the opcode and start. */
+interface InFlight {
+  buf: Uint8Array;
+  opcode: number;
+  t0: number;
 }
 
 const TWO_32 = 4294967296;
@@ -65,8 +75,15 @@ export class ServeLoop {
   private readonly o: ServeLoopOptions;
   private readonly consumer: RingConsumer;
   private readonly pool = new BufferPool();
-  /** Requests in flight: unique → the buffer holding their bytes. */
-  private readonly inflight = new Map<number | string, Uint8Array>();
+  /** Requests in flight by unique. */
+  private readonly inflight = new Map<number | string, InFlight>();
+  private readonly stats: SharedStatsWriter | undefined;
+  /** The request being dispatched: its unique, opcode and start time, and whether its reply was written. */
+  private curLo = -1;
+  private curHi = -1;
+  private curOpcode = 0;
+  private curT0 = 0;
+  private curReplied = false;
   private directBuffer: Uint8Array;
   private relaying = false;
   private waitArmed = false;
@@ -88,6 +105,7 @@ export class ServeLoop {
     this.o = options;
     this.consumer = new RingConsumer(options.ring);
     this.directBuffer = this.pool.take(options.bufferSize);
+    this.stats = options.stats ? new SharedStatsWriter(options.stats) : undefined;
   }
 
   /** Requests whose reply is still due. */
@@ -122,12 +140,27 @@ export class ServeLoop {
     const request = buf.subarray(0, n);
     const opcode = u32(buf, 4);
     if (opcode === Opcode.NOTIFY_REPLY && this.o.interceptNotifyReply?.(request)) return true;
+    const lo = u32(buf, 8);
+    const hi = u32(buf, 12);
     if (opcode === Opcode.INIT) {
-      this.initLo = u32(buf, 8);
-      this.initHi = u32(buf, 12);
+      this.initLo = lo;
+      this.initHi = hi;
     }
-    if (this.o.session.dispatch(request, this.respond)) return true;
-    this.inflight.set(uniqueKey(u32(buf, 8), u32(buf, 12)), buf);
+    this.curLo = lo;
+    this.curHi = hi;
+    this.curOpcode = opcode;
+    this.curReplied = false;
+    const stats = this.stats;
+    if (stats) this.curT0 = performance.now();
+    const finished = this.o.session.dispatch(request, this.respond);
+    this.curLo = this.curHi = -1;
+    if (finished) {
+      // Opcodes without a reply (FORGET, INTERRUPT, ...) count when dispatched.
+      if (stats && !this.curReplied) stats.record(opcode, false, performance.now() - this.curT0);
+      return true;
+    }
+    this.inflight.set(uniqueKey(lo, hi), { buf, opcode, t0: this.curT0 });
+    stats?.setInFlight(this.inflight.size);
     return false;
   }
 
@@ -142,13 +175,24 @@ export class ServeLoop {
       this.initLo = this.initHi = -1;
       this.o.onInitReply?.(reply, outcome);
     }
+    const stats = this.stats;
+    if (lo === this.curLo && hi === this.curHi) {
+      // The synchronous reply of the request being dispatched.
+      this.curReplied = true;
+      stats?.record(this.curOpcode, (reply[4]! | reply[5]! | reply[6]! | reply[7]!) !== 0, performance.now() - this.curT0);
+      return;
+    }
     if (this.inflight.size === 0) return;
     // A reply to a request that was in flight: its buffer is free again.
     const key = uniqueKey(lo, hi);
-    const buf = this.inflight.get(key);
-    if (buf === undefined) return;
+    const f = this.inflight.get(key);
+    if (f === undefined) return;
     this.inflight.delete(key);
-    this.pool.give(buf);
+    this.pool.give(f.buf);
+    if (stats) {
+      stats.record(f.opcode, (reply[4]! | reply[5]! | reply[6]! | reply[7]!) !== 0, performance.now() - f.t0);
+      stats.setInFlight(this.inflight.size);
+    }
     if (this.inflight.size === 0 && this.o.reader === 'inline') this.queueDrain();
   }
 

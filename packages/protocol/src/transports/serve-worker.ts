@@ -106,7 +106,7 @@ async function finish(end: LoopEnd | { kind: 'closed' }): Promise<void> {
  * of ours blocked in read(2) would hold our exit back) and aborts the
  * connection, which ends the reader.
  */
-function serve(fd: number, ring: RingMemory, bufferSize: number): void {
+function serve(fd: number, ring: RingMemory, bufferSize: number, stats: SharedArrayBuffer): void {
   session.attach(deviceNotificationSink(fd));
   const loop = new ServeLoop({
     fd,
@@ -122,14 +122,14 @@ function serve(fd: number, ring: RingMemory, bufferSize: number): void {
     },
     onEnd: (end) => void finish(end),
     log: (line) => logger.error(line),
+    stats,
   });
   loop.start();
 }
 
 if (loaded) {
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'serve') serve(m.fd, m.ring, m.bufferSize);
-    else if (m.type === 'stats') post({ type: 'stats', id: m.id, stats: session.stats() });
+    if (m.type === 'serve') serve(m.fd, m.ring, m.bufferSize, m.stats);
     else if (m.type === 'close') void finish({ kind: 'closed' });
   });
 }

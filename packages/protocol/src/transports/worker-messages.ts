@@ -38,8 +38,7 @@ export interface ServeWorkerData {
 
 /** From the mounting thread to the worker. */
 export type ToWorker =
-  | { type: 'serve'; fd: number; ring: RingMemory; bufferSize: number }
-  | { type: 'stats'; id: number }
+  | { type: 'serve'; fd: number; ring: RingMemory; bufferSize: number; stats: SharedArrayBuffer }
   | { type: 'close' };
 
 /** From the worker to the mounting thread. */
@@ -49,5 +48,4 @@ export type FromWorker =
   | { type: 'init'; negotiated: Negotiated | undefined; error: number; refused?: string }
   | { type: 'line'; kind: 'trace' | 'log'; line: string }
   | { type: 'retrieve-reply'; notifyUnique: number; data: Uint8Array }
-  | { type: 'stats'; id: number; stats: SessionStats }
   | { type: 'ended'; kind: 'unmounted' | 'failed' | 'closed'; message?: string; stats: SessionStats | undefined };

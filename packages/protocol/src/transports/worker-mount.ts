@@ -17,6 +17,7 @@ import { MountError } from './mount-error.js';
 import { MountHandleBase, type FuseMount, type MountEnd } from './mount-handle.js';
 import { attachDevice, checkOptions, mountBaseSchema, settleMountOptions, type MountBaseOptions } from './mount-setup.js';
 import { createRingMemory, ReadWanted, stopReader, type RingMemory } from './request-ring.js';
+import { createSharedStats, readSharedStats } from './shared-stats.js';
 import { startThread } from './threads.js';
 import type { BackendSpec, FromWorker, ServeWorkerData, ToWorker, WorkerSessionOptions } from './worker-messages.js';
 
@@ -62,8 +63,9 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
   negotiated!: Negotiated;
   readonly notify: Notifier;
   private readonly host: EmbedderNotifyHost;
-  private nextStatsId = 1;
-  private readonly statsWaiters = new Map<number, { resolve: (s: SessionStats) => void; reject: (e: Error) => void }>();
+  /** Counters the worker's loop keeps in shared memory: readable while the worker sleeps in read(2). */
+  private readonly sharedStats = createSharedStats();
+  /** The session's own final counters, from the worker's last message. */
   private lastStats: SessionStats | undefined;
   private endMessage: Extract<FromWorker, { type: 'ended' }> | undefined;
   private failure: Error | undefined;
@@ -112,7 +114,7 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
       this.readerGone = true;
       this.maybeFinalize();
     });
-    this.post({ type: 'serve', fd: this.fd, ring, bufferSize });
+    this.post({ type: 'serve', fd: this.fd, ring, bufferSize, stats: this.sharedStats });
     return ready;
   }
 
@@ -121,15 +123,13 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
     else process.stderr.write(`tsfuse: ${line}\n`);
   }
 
+  /**
+   * Live per-opcode counters, kept by the worker's serving loop in shared
+   * memory (so they are current even while the worker sleeps in read(2));
+   * after the end, the session's own final counters.
+   */
   stats(): Promise<SessionStats> {
-    if (this.finalized || this.endMessage) {
-      return this.lastStats ? Promise.resolve(this.lastStats) : Promise.reject(new Error('the session has ended'));
-    }
-    const id = this.nextStatsId++;
-    return new Promise((resolve, reject) => {
-      this.statsWaiters.set(id, { resolve, reject });
-      this.post({ type: 'stats', id });
-    });
+    return Promise.resolve(this.lastStats ?? readSharedStats(this.sharedStats));
   }
 
   private post(m: ToWorker): void {
@@ -159,13 +159,6 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
       case 'retrieve-reply':
         this.host.settleRetrieve(m.notifyUnique, m.data);
         return;
-      case 'stats': {
-        this.lastStats = m.stats;
-        const w = this.statsWaiters.get(m.id);
-        this.statsWaiters.delete(m.id);
-        w?.resolve(m.stats);
-        return;
-      }
       case 'ended':
         this.endMessage = m;
         if (m.stats) this.lastStats = m.stats;
@@ -199,11 +192,6 @@ class WorkerFuseMount extends MountHandleBase implements FuseMount {
     if (!this.workerGone || !(this.readerGone || this.reader === undefined)) return;
     const err = new Error('the session has ended');
     this.host.rejectAll(err);
-    for (const w of this.statsWaiters.values()) {
-      if (this.lastStats) w.resolve(this.lastStats);
-      else w.reject(err);
-    }
-    this.statsWaiters.clear();
     this.initWaiter?.reject(this.failure ?? err);
     const end: MountEnd = this.failure
       ? { reason: 'failed', error: this.failure, stats: this.lastStats }

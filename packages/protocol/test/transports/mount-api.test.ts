@@ -76,14 +76,11 @@ async function finish(m: FuseMount | undefined): Promise<void> {
 
 it('worker: an async backend keeps several requests in flight and replies out of order', async () => {
   const mp = mountpoint();
-  console.error('DBG mounting');
   const m = await mountFuse({
     mountpoint: mp,
     backend: { module: fixtures, export: 'SlowLookupBackend', options: { delayMs: 5000 } },
     session: { entryTimeout: 0, attrTimeout: 0 },
-    trace: !!process.env.DBG_TRACE,
   });
-  console.error('DBG mounted');
   try {
     const setup = await sh(`touch ${mp}/fast1 ${mp}/fast2`);
     assert.is(setup.code, 0, setup.stderr);
@@ -95,13 +92,10 @@ it('worker: an async backend keeps several requests in flight and replies out of
       return r;
     });
     await new Promise((r) => setTimeout(r, 300));
-    console.error('DBG setup done');
     const fast = await sh(`for i in $(seq 50); do stat -c %n ${mp}/fast1 ${mp}/fast2 >/dev/null || exit 1; done; echo fast-done`);
     assert.is(fast.stdout.trim(), 'fast-done', fast.stderr);
     assert.not.ok(slowDone, `the fast lookups (${fast.ms} ms) finished while the slow one was pending`);
-    console.error('DBG fast done');
     const s = await slow;
-    console.error('DBG slow done');
     assert.is(s.code, 1, 'slow1 does not exist');
     assert.match(s.stderr, /No such file or directory/);
     assert.ok(s.ms >= 4500, `the slow lookup took its time (${s.ms} ms)`);
@@ -136,11 +130,31 @@ it('worker: a factory-function export, notifications from this thread (store, re
     m.notify.invalInode(nodeid, 0, 0);
     m.notify.invalEntry(1, 'f');
     m.notify.invalEntry(1, 'never-looked-up');
+    // Live counters while the worker sleeps in read(2): they move with each request.
+    const before = (await m.stats()).ops.GETATTR?.count ?? 0;
+    const st = await sh(`stat ${mp}/f >/dev/null`);
+    assert.is(st.code, 0);
+    const after = await m.stats();
+    assert.ok(after.ops.GETATTR!.count > before, `GETATTR ${before} -> ${after.ops.GETATTR!.count}`);
+    assert.is(after.inFlight, 0);
     // A retrieve the kernel refuses (a directory) rejects instead of hanging.
     await m.notify.retrieve(1, 0, 10).then(
       () => assert.unreachable('retrieve of a directory'),
       (e: Error) => assert.match(e.message, /retrieve refused by the kernel/),
     );
+  } finally {
+    await finish(m);
+  }
+});
+
+it('worker: the backend gets the session\'s Notifier in its constructor and can notify while serving', async () => {
+  const mp = mountpoint();
+  const m = await mountFuse({ mountpoint: mp, backend: { module: fixtures, export: 'NotifyingBackend' } });
+  try {
+    // statfs calls notify.invalInode from inside the worker; a failure there would make it EIO.
+    const r = await sh(`stat -f -c %T ${mp} && df ${mp} >/dev/null && echo ok`);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /ok\n$/);
   } finally {
     await finish(m);
   }

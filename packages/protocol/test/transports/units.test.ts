@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BufferPool, sizeClass } from '../../src/transports/buffer-pool.js';
+import { openFuseDevice, requestBufferSize } from '../../src/transports/fuse-device.js';
 import { MountError } from '../../src/transports/mount-error.js';
 import { parseMountOptionList } from '../../src/transports/mount-options.js';
 import { canonicalMountPath, connectionDir, findMount, isFuseType, parseMountInfo } from '../../src/transports/mountinfo.js';
@@ -88,6 +89,22 @@ test('BufferPool: power-of-two classes, reuse, bounded spares', () => {
   for (const b of bufs) pool.give(b);
   const again = [pool.take(10), pool.take(10), pool.take(10)];
   assert.is(again.filter((b) => bufs.includes(b)).length, 2, 'keeps at most 2 spares per class');
+});
+
+test('openFuseDevice: a missing device is one line naming the cause', () => {
+  try {
+    openFuseDevice('/nonexistent/fuse');
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, MountError);
+    assert.is((e as MountError).code, 'ENODEVICE');
+    assert.is((e as Error).message, '/nonexistent/fuse does not exist: the fuse kernel module is not loaded (try: modprobe fuse)');
+  }
+});
+
+test('requestBufferSize: max_write plus a page of headers, never below the kernel minimum', () => {
+  assert.is(requestBufferSize(1 << 20), (1 << 20) + 4096);
+  assert.is(requestBufferSize(4096), 8192 + 4096);
 });
 
 test.run();
