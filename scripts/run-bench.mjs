@@ -37,6 +37,13 @@ const optionValue = (name) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
+for (let i = 0; i < argv.length; i++) {
+  if (['--only', '--out', '--render'].includes(argv[i]) && argv[i + 1] !== undefined) i++;
+  else if (argv[i] !== '--quick') {
+    console.error(`run-bench: unknown argument "${argv[i]}"\nusage: node scripts/run-bench.mjs [--quick] [--only inprocess,mounted,linux] [--out FILE] | --render RUN.json [--out FILE]`);
+    process.exit(2);
+  }
+}
 const renderFrom = optionValue('--render');
 const saved = renderFrom ? JSON.parse(fs.readFileSync(renderFrom, 'utf8')) : undefined;
 const quick = saved ? saved.quick : argv.includes('--quick');
@@ -429,7 +436,7 @@ function render(results, startedAt, finishedAt, loadAtStart, loadAtEnd) {
   // Mounted.
   if (only.includes('mounted')) {
     L.push('## Mounted through /dev/fuse vs native (bench/mounted/run.sh)', '');
-    L.push(`Each backend is mounted by the CLI as \`${mountedOptions()}\` (from bench/mounted/run.sh at the time of the run), and its native comparison is measured by the same script run. Ratio = tsfuse / native (higher is better; 1.00× is native speed).`, '');
+    L.push(`Each backend is mounted by the CLI as \`${saved?.mountedOptions ?? mountedOptions()}\` (from bench/mounted/run.sh at the time of the run), and its native comparison is measured by the same script run. Ratio = tsfuse / native (higher is better; 1.00× is native speed).`, '');
     for (const backend of ['memory', 'linux', 'macos']) {
       const id = `mounted-${backend}`;
       if (!R(id)) continue;
@@ -450,7 +457,7 @@ function render(results, startedAt, finishedAt, loadAtStart, loadAtEnd) {
     L.push('## Linux backend vs bindfs vs native (bench/compare/linux-vs-bindfs.sh)', '');
     L.push(`${stepNote(R('compare'))}. ${p.title ? '`' + p.title + '`' : ''}`, '');
     L.push('Both FUSE mounts with the same kernel caching: attr_timeout 0, entry_timeout 60, and both with their defaults as root, allow_other and default_permissions '
-      + '(so, unlike the mounted table above, which uses -o nodefault_permissions, each stat() also costs a GETATTR per directory on its path for the kernel\'s permission checks: about 3–4 GETATTRs per stat here). '
+      + '(so, unlike the mounted table above, which uses -o nodefault_permissions, each stat() also costs a GETATTR for the mount\'s root and for each directory below it on the path, for the kernel\'s permission checks: several GETATTRs per stat). '
       + 'tsfuse: `tsfuse mount SRC MNT --backend linux --attr-timeout 0 --entry-timeout 60`. '
       + 'bindfs (Debian, libfuse 2): `bindfs -f -o big_writes,attr_timeout=0,entry_timeout=60 SRC MNT`, single-threaded (its default; big_writes so that libfuse 2 does not cut writes to 4 KiB). '
       + 'The three targets take turns per workload. Ratios are speed ratios (higher is better).', '');
@@ -466,9 +473,10 @@ function render(results, startedAt, finishedAt, loadAtStart, loadAtEnd) {
 
   L.push('## What bounds each number', '');
   L.push(...BOUNDS, '');
-  L.push('## How to run', '', '```', 'npm run bench            # everything, ~15 min on 2 cores; writes BENCHMARKS.md (needs root, cc, tar; installs bindfs)',
+  L.push('## How to run', '', '```', 'npm run bench            # everything, 8–9 min on this 2-core machine; writes BENCHMARKS.md (needs root, cc, tar; installs bindfs)',
     'npm run bench -- --quick # sizes / 10, a smoke run; writes $TMPDIR/BENCHMARKS.partial.md',
     'npm run bench -- --only inprocess|mounted|linux [--out FILE]',
+    'npm run bench -- --render $TMPDIR/tsfuse-bench-DATE.json [--out FILE]   # rewrite this file from a saved run',
     'bash bench/mounted/run.sh --backend memory|linux|macos [--quick]   # one mounted group alone',
     'bash bench/compare/linux-vs-bindfs.sh [--quick]                     # the bindfs comparison alone', '```', '');
   return L.join('\n');
@@ -494,7 +502,7 @@ const BOUNDS = [
     + '(about 55–70k request pairs/s measured on this machine for an empty handler); the kernel side, the 4 client processes and the daemon share 2 cores. '
     + 'The passthrough backends add an `lstat`/`fstat` of the host file per GETATTR (Node `statSync` with bigint, ~5 µs). bindfs is single-threaded libfuse 2 with path-based operations (a path walk + `lstat` per GETATTR). '
     + 'With default_permissions (the bindfs comparison) the kernel also revalidates every directory of the path, so a stat() is several GETATTRs and the stats/s are lower than in the mounted table.',
-  '- **create + write 4 KiB + close**: about six requests per file (LOOKUP of the missing name, CREATE, GETATTR, WRITE, FLUSH, RELEASE), each a kernel round trip with the client blocked; '
+  '- **create + write 4 KiB + close**: about six requests per file (LOOKUP of the missing name, CREATE, GETXATTR of security.capability before the write, WRITE, FLUSH, RELEASE), each a kernel round trip with the client blocked; '
     + 'the passthrough adds the host `openat`/`write`/`close`, and as root a `fchown` to the caller. Native is a few µs of page-cache work per file.',
   '- **readdir of 100,000 entries** (best of 3, so the plain READDIR passes that follow the first, READDIRPLUS one in auto mode): the kernel asks for replies the size of the reader\'s buffer '
     + '(glibc: 32 KiB, ~1,000 short names), one round trip each. The memory backend packs from memory. The passthroughs keep the sorted name listing between replies, '
@@ -505,7 +513,8 @@ const BOUNDS = [
   '- **1 GiB sequential write**: the kernel splits 1 MiB `write()`s into WRITE requests of up to max_write (1 MiB) without the writeback cache; each is copied from the client into the kernel, from /dev/fuse into the daemon\'s buffer, and from there into the host page cache (`writeSync`): three copies where native makes one, on one daemon thread.',
   '- **1 GiB sequential read**: a fresh open drops the mount\'s page cache (tsfuse does not keep it across opens), so every byte is a READ to the daemon, served from the host page cache. '
     + 'The kernel sends READs of its readahead window (128 KiB, see the READ counts above), not 1 MiB, so the cost is one round trip + two copies per 128 KiB on one daemon thread. Native is served from the page cache: one copy. '
-    + 'The memory backend\'s own READ handler is fast (p50 ≤ 16 µs in its --stats), yet its read and write rows are below the Linux backend\'s; the difference lies outside the handler (holding 1 GiB in the daemon\'s heap) and was not analysed further here.',
+    + 'The memory backend\'s READ and WRITE handlers are fast (see their p50 in its --stats); where its bulk rows fall below the Linux backend\'s, the time goes outside the handler '
+    + '(it keeps the whole 1 GiB file in the daemon\'s own memory, grown write by write) and was not analysed further here.',
   '- **untar of /usr/include**: per file a LOOKUP, CREATE, GETXATTR (security.capability), WRITEs, then SETATTRs for times, owner and mode, FLUSH and RELEASE — about 10 round trips. '
     + 'In the Linux backend a SETATTR that sets times goes through Node\'s `utimes`, which only has microseconds; with the default `exactTimes: true` the backend then spawns `touch -d @S.N` to restore nanosecond digits '
     + '(also those of a time the caller left alone, UTIME_OMIT, such as the atime tar does not set: `touch -c -a -d @S.N /proc/self/fd/3` once per extracted file, seen with strace). '
@@ -544,7 +553,7 @@ for (const step of steps) {
 const finishedAt = new Date();
 const loadAtEnd = loadavg();
 const runFile = logFile.replace(/\.log$/, '.json');
-fs.writeFileSync(runFile, JSON.stringify({ quick, only, startedAt, finishedAt, loadAtStart, loadAtEnd,
+fs.writeFileSync(runFile, JSON.stringify({ quick, only, startedAt, finishedAt, loadAtStart, loadAtEnd, mountedOptions: mountedOptions(),
   results: [...results].map(([id, r]) => [id, { ...r, parsed: undefined }]) }));
 fs.writeFileSync(outFile, render(results, startedAt, finishedAt, loadAtStart, loadAtEnd));
 fs.closeSync(log);
