@@ -33,19 +33,25 @@ export class DirHandle {
   constructor(readonly node: LinuxInode) {}
 
   /**
-   * Make sure the listing can serve a reply at `offset`: read it on first use,
-   * at offset 0 (open or rewind) when the directory changed, and mid-way when
-   * it changed and enough has been served since the last read.
+   * Make sure the listing can serve a reply at `offset`: read it on first use;
+   * at offset 0 (open or rewind) when the directory changed, or when the
+   * listing was read while its stamp could still hide a change (not
+   * reusable); and mid-way when it changed and enough has been served since
+   * the last read. `read` may hand back a listing another handle read.
    */
   prepare(offset: bigint, st: BigIntStats, read: () => DirListing): DirListing {
     const l = this.listing;
     if (
       l === undefined ||
+      (offset === 0n && !l.reusable) ||
       (changedSince(l.stamp, st) && (offset === 0n || this.servedSinceRead >= Math.max(REFRESH_AFTER, l.length >>> 2)))
     ) {
-      this.listing = read();
+      const next = read();
+      if (next !== l) {
+        this.listing = next;
+        this.reads++;
+      }
       this.servedSinceRead = 0;
-      this.reads++;
     }
     return this.listing as DirListing;
   }
@@ -67,7 +73,7 @@ export class DirHandle {
    * Offer entries from `offset` on, in order, to `emit` until it reports
    * EMIT_STOP. Each carries the offset that resumes right after it.
    */
-  serve(offset: bigint, emit: (name: string, off: bigint) => number): void {
+  serve(offset: bigint, emit: (name: string, off: bigint, index: number) => number): void {
     const l = this.listing as DirListing;
     const names = l.names;
     const keys = l.keys;
@@ -81,7 +87,7 @@ export class DirHandle {
       for (let j = i; j < groupEnd; j++) {
         const inside = j !== groupEnd - 1;
         const off = cookieOf(key, inside ? Math.min(j - groupStart + 1, SLOT_MAX_INDEX) : SLOT_GROUP_DONE);
-        const r = emit(names[j]!, off);
+        const r = emit(names[j]!, off, j);
         if (r === EMIT_STOP) return;
         if (r === EMIT_ADDED) {
           this.servedSinceRead++;

@@ -18,6 +18,26 @@ export function changedSince(stamp: DirStamp, st: BigIntStats): boolean {
 }
 
 /**
+ * How much older than the wall clock a directory's ctime must be before what
+ * we observe in it can be trusted for as long as its stamp stays the same.
+ * Every change of an entry sets the directory's ctime to the kernel's clock,
+ * which may lag by a tick (1–10 ms): a change made after an observation at
+ * time t gets a ctime >= t - tick, so if the ctime is older than t - SETTLE_MS
+ * any later change moves it. Within the window a change could keep the stamp
+ * and go unnoticed (the "racy stamp"). ctime, not mtime: utimes can set mtime
+ * back (tar does, on every directory it extracts), nothing can set ctime back.
+ */
+export const SETTLE_MS = 100;
+
+/** True when observations made from `nowMs` (Date.now()) on stay valid while the directory keeps `stamp`. */
+export function settled(stamp: DirStamp, nowMs: number): boolean {
+  return stamp.ctimeNs < BigInt(Math.floor(nowMs - SETTLE_MS)) * 1_000_000n;
+}
+
+/** d_type not known for an entry. */
+const TYPE_UNKNOWN = 255;
+
+/**
  * One read of a host directory, sorted once by (cookie key, name bytes), so a
  * reply finds its starting point by binary search: a whole listing costs
  * O(n log n) however many replies it takes.
@@ -29,6 +49,20 @@ export class DirListing {
   readonly keys: Float64Array;
   /** The directory's stamp when it was read. */
   readonly stamp: DirStamp;
+  /**
+   * Whether the stamp was settled when the names were read: then, while the
+   * directory keeps this stamp, the listing is still exact and another handle
+   * may serve from it without reading the host again.
+   */
+  reusable = false;
+  /**
+   * Per entry, its inode number and d_type as seen by an lstat made while the
+   * stamp was settled (so valid for as long as the directory keeps it):
+   * NaN / TYPE_UNKNOWN until then. Inode numbers beyond 2^53 live in bigInos.
+   */
+  private inos: Float64Array | undefined = undefined;
+  private types: Uint8Array | undefined = undefined;
+  private bigInos: Map<number, bigint> | undefined = undefined;
 
   private constructor(names: string[], keys: Float64Array, stamp: DirStamp) {
     this.names = names;
@@ -36,9 +70,59 @@ export class DirListing {
     this.stamp = stamp;
   }
 
-  /** Read the directory at `path` (a /proc/self/fd path: nothing is followed) and sort it. */
-  static read(path: string, stamp: DirStamp): DirListing {
-    return DirListing.fromNames(readdirSync(path, { encoding: 'latin1' }), stamp);
+  /**
+   * Read the directory at `path` (a /proc/self/fd path: nothing is followed)
+   * and sort it. `nowMs`: the wall clock before the read, which decides
+   * whether the listing is reusable.
+   */
+  static read(path: string, stamp: DirStamp, nowMs: number): DirListing {
+    const l = DirListing.fromNames(readdirSync(path, { encoding: 'latin1' }), stamp);
+    l.reusable = settled(stamp, nowMs);
+    return l;
+  }
+
+  /** Remember entry i's inode number and d_type (call only for an lstat made while the stamp was settled). */
+  remember(i: number, ino: bigint, type: number): void {
+    const n = this.names.length;
+    const inos = (this.inos ??= new Float64Array(n).fill(NaN));
+    (this.types ??= new Uint8Array(n).fill(TYPE_UNKNOWN))[i] = type;
+    if (ino <= 9007199254740991n) inos[i] = Number(ino);
+    else {
+      inos[i] = -1;
+      (this.bigInos ??= new Map()).set(i, ino);
+    }
+  }
+
+  /** Entry i's remembered d_type, or -1 when unknown. */
+  typeAt(i: number): number {
+    const t = this.types === undefined ? TYPE_UNKNOWN : this.types[i]!;
+    return t === TYPE_UNKNOWN ? -1 : t;
+  }
+
+  /** Entry i's remembered inode number (only meaningful when typeAt(i) >= 0). */
+  inoAt(i: number): number | bigint {
+    const v = this.inos![i]!;
+    return v === -1 ? this.bigInos!.get(i)! : v;
+  }
+
+  /**
+   * Take over what `older` remembered, when both were read under the same
+   * stamp (the directory did not change in between, so the same names carry
+   * the same inodes). Both are sorted the same way: one merge pass.
+   */
+  adoptFrom(older: DirListing): void {
+    if (older.types === undefined || older.stamp.mtimeNs !== this.stamp.mtimeNs || older.stamp.ctimeNs !== this.stamp.ctimeNs) return;
+    const a = older.names;
+    const b = this.names;
+    let i = 0;
+    for (let j = 0; j < b.length && i < a.length; j++) {
+      while (i < a.length && (older.keys[i]! < this.keys[j]! || (older.keys[i] === this.keys[j] && a[i]! < b[j]!))) i++;
+      if (i < a.length && a[i] === b[j]) {
+        const t = older.typeAt(i);
+        if (t >= 0) this.remember(j, BigInt(older.inoAt(i)), t);
+        i++;
+      }
+    }
   }
 
   /** Build from raw names (read(), and tests, which may pass a colliding `keyOf`). */

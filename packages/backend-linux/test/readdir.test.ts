@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import type { BigIntStats } from 'node:fs';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from '../src/dir-handle.js';
-import { DirListing } from '../src/dir-listing.js';
+import { DirListing, SETTLE_MS } from '../src/dir-listing.js';
 import type { LinuxInode } from '../src/linux-inode.js';
 import { nameKey } from '../src/name-hash.js';
 import { b, backend, ctx, listAll, sandbox, sink } from './helpers.js';
@@ -17,6 +18,11 @@ test.after(() => {
   be.destroy();
   box.cleanup();
 });
+
+/** Wait until a directory changed just now counts as settled (its ctime older than SETTLE_MS). */
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS + 50);
+}
 
 /** FNV-1a 64 with BigInts: the reference nameKey() must agree with (top 53 bits). */
 function fnvRef(bytes: Buffer): number {
@@ -107,6 +113,7 @@ test('resuming at any offset after creates, unlinks and renames: no name twice, 
 test('rewind shows host changes; an unchanged directory is not re-read', () => {
   fs.mkdirSync(path.join(src, 'w'));
   fs.writeFileSync(path.join(src, 'w', 'a'), '');
+  settle();
   const d = be.lookup(C, 1, b('w'));
   const { fh } = be.opendir(C, d.nodeid, 0);
   const handle = (be as unknown as { dirs: { get(fh: number): DirHandle } }).dirs.get(fh);
@@ -236,6 +243,7 @@ test('100,000 entries: one host read, O(n log n) total, no duplicates', () => {
   const t0 = performance.now();
   for (let i = 0; i < N; i++) fs.closeSync(fs.openSync(path.join(dir, `entry-${i}`), 'w'));
   const t1 = performance.now();
+  settle();
   const d = be.lookup(C, 1, b('big'));
   const { fh } = be.opendir(C, d.nodeid, 0);
   const handle = (be as unknown as { dirs: { get(fh: number): DirHandle } }).dirs.get(fh);
@@ -259,6 +267,75 @@ test('100,000 entries: one host read, O(n log n) total, no duplicates', () => {
   for (const e of plus) if (e.entry) be.forget(e.entry.nodeid, 1);
   // O(n log n) is shown structurally (one host read for the whole listing, checked above);
   // speed itself is the benchmark's job.
+});
+
+/** Calls of fs.lstatSync (and of readdirSync) made by the backend while `fn` runs. */
+function countHostCalls(fn: () => void): { lstat: number; readdir: number } {
+  const counts = { lstat: 0, readdir: 0 };
+  const lstat = fs.lstatSync;
+  const readdir = fs.readdirSync;
+  (fs as { lstatSync: unknown }).lstatSync = (...a: Parameters<typeof lstat>) => (counts.lstat++, lstat(...a));
+  (fs as { readdirSync: unknown }).readdirSync = (...a: Parameters<typeof readdir>) => (counts.readdir++, readdir(...a));
+  syncBuiltinESMExports();
+  try {
+    fn();
+  } finally {
+    fs.lstatSync = lstat;
+    fs.readdirSync = readdir;
+    syncBuiltinESMExports();
+  }
+  return counts;
+}
+
+test('a settled, unchanged directory is listed again without touching the host; any change is seen', () => {
+  const dir = path.join(src, 'again');
+  fs.mkdirSync(dir);
+  for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, `n${i}`), '');
+  fs.mkdirSync(path.join(dir, 'sub'));
+  settle();
+  const d = be.lookup(C, 1, b('again'));
+  const list = () => {
+    const { fh } = be.opendir(C, d.nodeid, 0);
+    const got = listAll(be, d.nodeid, fh, 64);
+    be.releasedir(C, d.nodeid, fh, 0);
+    return got;
+  };
+  const truth = (e: { name: string }) => Number(fs.lstatSync(path.join(dir, e.name)).ino);
+  const first = countHostCalls(list);
+  assert.is(first.readdir, 1, 'first listing reads the host');
+  assert.is(first.lstat, 301, 'and looks up each entry once');
+  let got: ReturnType<typeof list> = [];
+  const second = countHostCalls(() => (got = list()));
+  assert.equal(second, { lstat: 0, readdir: 0 }, 'a new opendir of the unchanged directory serves from memory');
+  assert.is(got.length, 303);
+  for (const e of got.slice(2)) assert.is(e.ino, truth(e), e.name);
+  assert.is(got.find((e) => e.name === 'sub')!.type, 4);
+  // Replace an entry by another inode, add one, remove one: all seen at the next opendir.
+  fs.writeFileSync(path.join(dir, 'other'), '');
+  fs.renameSync(path.join(dir, 'other'), path.join(dir, 'n5'));
+  fs.writeFileSync(path.join(dir, 'new'), '');
+  fs.unlinkSync(path.join(dir, 'n7'));
+  got = list();
+  const names = new Set(got.map((e) => e.name));
+  assert.ok(names.has('new') && !names.has('n7'));
+  assert.is(got.find((e) => e.name === 'n5')!.ino, Number(fs.lstatSync(path.join(dir, 'n5')).ino), 'replaced entry has its new inode');
+  for (const e of got.slice(2)) assert.is(e.ino, truth(e), e.name);
+});
+
+test('a listing read while the stamp could hide a change is re-read at the next rewind', () => {
+  const names = ['a', 'b'];
+  const h = new DirHandle({} as LinuxInode);
+  const st = { mtimeNs: 5n, ctimeNs: 5n } as BigIntStats;
+  let reads = 0;
+  const read = () => {
+    reads++;
+    return DirListing.fromNames(names, { mtimeNs: 5n, ctimeNs: 5n });
+  };
+  h.prepare(0n, st, read);
+  h.prepare(0n, st, read);
+  assert.is(reads, 2, 'not reusable (built, not read under a settled stamp): rewind reads again');
+  h.prepare(300n, st, read);
+  assert.is(reads, 2, 'never mid-iteration while unchanged');
 });
 
 test.run();

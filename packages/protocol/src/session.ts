@@ -14,6 +14,7 @@
  * throwing trace hook or logger, a bug in the engine — escapes before a reply
  * went out. The logger is wrapped so that it cannot throw.
  */
+import { performance } from 'node:perf_hooks';
 import type { Backend, InitInfo } from './backend.js';
 import { errno } from './abi/errno.js';
 import {

@@ -17,6 +17,7 @@
  * for the main thread, and for backends that need their event loop (timers,
  * watchers) even when the filesystem is idle.
  */
+import { performance } from 'node:perf_hooks';
 import { Opcode } from '../abi/constants.js';
 import { BufferPool } from './buffer-pool.js';
 import { CONNECTION_ENDED, readRequest, writeMessage, type WriteOutcome } from './fuse-device.js';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 /** A point in time as Linux stores it: whole seconds and nanoseconds (0..999,999,999). */
 export interface Timespec {
   readonly sec: number;
