@@ -12,13 +12,14 @@ import {
   type RequestContext, type SetattrIn, type StatfsReply,
 } from '@tsfuse/protocol';
 import {
-  ErrnoTranslator, FdWorkingSet, copyRange, type PositionalIo, HandleTable, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
+  ErrnoTranslator, FdWorkingSet, copyRange, type PositionalIo, HandleTable, PageCacheStamp, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
   S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, direntTypeOfMode, dotKind,
   fuseError, hostNow, hostTime, inoOf, linuxDecodeDev, makeSpecialFile, modeAfterKillPriv, procChildPath, procFdPath, runHostTool,
-  sameFile, statToAttr, statfsToReply, touchDate,
+  sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, UtimensHelper,
 } from '@tsfuse/passthrough';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from './dir-handle.js';
-import { DirListing, stampOf } from './dir-listing.js';
+import { DirListing, changedSince, settled, stampOf } from './dir-listing.js';
+import { ListingCache } from './listing-cache.js';
 import { groupsOfPid, softOpenFileLimit } from './host-limits.js';
 import { LinuxInode } from './linux-inode.js';
 import { COOKIE_DOT, COOKIE_DOTDOT } from './name-hash.js';
@@ -63,14 +64,28 @@ export class LinuxBackend implements Backend {
   readonly options: LinuxBackendOptions;
   private readonly files = new HandleTable<FileHandle>();
   private readonly dirs = new HandleTable<DirHandle>();
+  /** Latest listings of recently listed directories (at most this many entries in all). */
+  private readonly listings = new ListingCache(1_000_000);
   private readonly errors: ErrnoTranslator;
   private readonly chownToCaller: boolean;
   private readonly isRoot: boolean;
   private writeback = false;
+  /**
+   * keepCache 'auto': advance the page-cache stamp across WRITE and
+   * copy_file_range (two fstats each). Off when FUSE_AUTO_INVAL_DATA was
+   * negotiated: the kernel then drops its pages at its first GETATTR after
+   * our own writes anyway (the mtime it set itself differs from the host's),
+   * so the stats would buy nothing; the stale stamp makes the next open drop them.
+   */
+  private stampWrites = true;
   /** Inodes held by holdVictim(). */
   private heldVictims = 0;
   private ioBuf = Buffer.allocUnsafe(1 << 20);
+  /** Set by startListing: the directory changed since the handle's listing was read (remembered entry data is void). */
+  private listingStale = false;
   private readonly nameBuf = Buffer.allocUnsafe(256);
+  /** The resident utimensat(2) helper behind `exactTimes` (started on first use; `answered` counts its calls). */
+  readonly timeSetter: UtimensHelper;
 
   constructor(input: LinuxBackendOptionsInput) {
     const options = linuxBackendOptionsSchema.parse(input);
@@ -78,6 +93,7 @@ export class LinuxBackend implements Backend {
     if (process.platform !== 'linux') throw new Error('@tsfuse/backend-linux needs Linux (O_PATH and /proc/self/fd)');
     if (!existsSync('/proc/self/fd')) throw new Error('@tsfuse/backend-linux needs /proc mounted (it reaches files through /proc/self/fd)');
     this.errors = new ErrnoTranslator({ log: options.log });
+    this.timeSetter = new UtimensHelper({ log: this.errors.log });
     const rootFd = openSync(resolvePath(options.root), O_PATH | O_DIRECTORY | O_CLOEXEC);
     const rootStat = fstatSync(rootFd, BIGINT);
     this.table = new InodeTable<LinuxInode>({
@@ -96,6 +112,7 @@ export class LinuxBackend implements Backend {
 
   init(info: InitInfo): void {
     this.writeback = (info.flags & InitFlags.WRITEBACK_CACHE) !== 0n;
+    this.stampWrites = (info.flags & InitFlags.AUTO_INVAL_DATA) === 0n;
   }
 
   destroy(): void {
@@ -110,6 +127,7 @@ export class LinuxBackend implements Backend {
     for (const [fh] of [...this.dirs]) this.dirs.remove(fh);
     this.table.clear();
     this.resolver.workingSet.clear();
+    this.timeSetter.close();
   }
 
   // ---- names ----------------------------------------------------------------
@@ -176,6 +194,7 @@ export class LinuxBackend implements Backend {
       // Path of the inode itself (magic link of its O_PATH descriptor): only fetched when needed.
       let path: string | undefined;
       const self = (): string => (path ??= procFdPath(this.resolver.fdOf(node)));
+      const stamp = this.stampToAdvance(node, fd);
 
       if (valid & (FATTR_UID | FATTR_GID)) {
         const uid = valid & FATTR_UID ? attr.uid : -1;
@@ -198,7 +217,10 @@ export class LinuxBackend implements Backend {
           else chmodSync(self(), killed & S_IALLUGO);
         }
       }
-      return this.attrReply(fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node));
+      const after = fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node);
+      // The kernel truncates its own pages on a size change; the other attributes do not touch data.
+      stamp?.set(after);
+      return this.attrReply(after);
     } catch (e) {
       throw this.errors.toFuseError(e, 'setattr');
     }
@@ -206,12 +228,24 @@ export class LinuxBackend implements Backend {
 
   /**
    * utimensat(2) semantics: explicit times, UTIME_NOW (FATTR_*_NOW) and
-   * UTIME_OMIT (the bit absent). Node sets both times, to the microsecond, so
-   * an omitted one is re-set to its current value; with `exactTimes`, touch(1)
-   * then restores the nanosecond digits of every time that has some.
+   * UTIME_OMIT (the bit absent). With `exactTimes`, the resident helper makes
+   * that very syscall on our descriptor's /proc path (the open file's, else the
+   * inode's O_PATH one; the magic link is the object itself, a symlink too).
+   * Without it (or when the helper is unavailable), Node sets both times, to
+   * the microsecond, so an omitted one is re-set to its current value; with
+   * `exactTimes`, touch(1) then restores the nanosecond digits of every time
+   * that has some.
    */
   private setTimes(node: LinuxInode, fd: number, self: () => string, attr: SetattrIn): void {
     const valid = attr.valid;
+    if (this.options.exactTimes) {
+      const aNsec = valid & FATTR_ATIME_NOW ? UTIME_NOW : valid & FATTR_ATIME ? attr.atimensec : UTIME_OMIT;
+      const mNsec = valid & FATTR_MTIME_NOW ? UTIME_NOW : valid & FATTR_MTIME ? attr.mtimensec : UTIME_OMIT;
+      const r = this.timeSetter.setTimes(fd >= 0 ? fd : this.resolver.fdOf(node), attr.atime, aNsec, attr.mtime, mNsec);
+      if (r === 0) return;
+      if (r > 0) throw this.errors.fromHostErrno(r, 'setattr');
+      // UTIMENS_UNAVAILABLE (logged once by the helper): the spawn-based path below, exact too.
+    }
     const now = valid & (FATTR_ATIME_NOW | FATTR_MTIME_NOW) ? hostNow() : 0;
     let cur: Attr | undefined;
     const current = (): Attr => (cur ??= statToAttr(fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node)));
@@ -587,7 +621,14 @@ export class LinuxBackend implements Backend {
       }
       const host = hostOpenFlags(flags, this.writeback);
       const fd = this.resolver.open(procFdPath(pathFd), host | O_CLOEXEC);
-      return this.openReply(this.addFile(fd, node, host));
+      let keep: boolean;
+      try {
+        keep = this.keepOnOpen(node, fd);
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+      return this.openReply(this.addFile(fd, node, host), keep);
     } catch (e) {
       throw this.errors.toFuseError(e, 'open');
     }
@@ -615,6 +656,7 @@ export class LinuxBackend implements Backend {
       }
       let node: LinuxInode;
       let st: BigIntStats;
+      let keep: boolean;
       try {
         st = fstatSync(fd, BIGINT);
         if (created) {
@@ -633,12 +675,13 @@ export class LinuxBackend implements Backend {
           if (changed) st = fstatSync(fd, BIGINT);
         }
         node = this.table.learn(st, p, name.toString('latin1'));
+        keep = created ? this.keepOnCreate(node, st) : this.keepOnOpen(node, fd, st);
       } catch (e) {
         closeSync(fd);
         throw e;
       }
       this.table.lookedUp(node);
-      const reply = this.openReply(this.addFile(fd, node, host)) as CreateReply;
+      const reply = this.openReply(this.addFile(fd, node, host), keep) as CreateReply;
       reply.entry = this.entry(node, st);
       return reply;
     } catch (e) {
@@ -666,8 +709,51 @@ export class LinuxBackend implements Backend {
     return this.files.add({ fd, node, flags });
   }
 
-  private openReply(fh: number): OpenReply {
-    return { fh, openFlags: this.options.keepCache ? FOPEN_KEEP_CACHE : 0 };
+  private openReply(fh: number, keep: boolean): OpenReply {
+    return { fh, openFlags: keep ? FOPEN_KEEP_CACHE : 0 };
+  }
+
+  /**
+   * Whether the kernel may keep its pages of `node` at this OPEN of `fd`
+   * (`st`: its fstat, when already taken). 'auto': only if the host file is
+   * still as the stamp says the pages show it; otherwise they are dropped (no
+   * flag) and the stamp restarts from now. An O_TRUNC open is stamped after
+   * the host truncate (the kernel truncates its pages itself). With the
+   * writeback cache the kernel owns size and mtime: no keep.
+   */
+  private keepOnOpen(node: LinuxInode, fd: number, st?: BigIntStats): boolean {
+    const mode = this.options.keepCache;
+    if (mode !== 'auto') return mode;
+    if (this.writeback) return false;
+    st ??= fstatSync(fd, BIGINT);
+    const stamp = (node.cacheStamp ??= new PageCacheStamp());
+    if (stamp.matches(st)) return true;
+    stamp.set(st);
+    return false;
+  }
+
+  /** As keepOnOpen() for a file CREATE just made (`st` its final stat): a new inode has no pages, so 'auto' only stamps it. */
+  private keepOnCreate(node: LinuxInode, st: BigIntStats): boolean {
+    const mode = this.options.keepCache;
+    if (mode !== 'auto') return mode;
+    if (!this.writeback) (node.cacheStamp ??= new PageCacheStamp()).set(st);
+    return false;
+  }
+
+  /**
+   * Before a change made through the mount that the kernel's pages will
+   * reflect (WRITE, truncate, copy_file_range into the file): the stamp to
+   * set from the file's stat right after it, or undefined. When the host
+   * changed the file since the stamp, the stamp is cleared instead (not
+   * advanced past that change), so the next open drops the pages.
+   * `fd` is an open descriptor of the file, or -1 (stat the inode).
+   */
+  private stampToAdvance(node: LinuxInode, fd: number): PageCacheStamp | undefined {
+    const stamp = node.cacheStamp;
+    if (stamp === undefined || !stamp.known) return undefined;
+    if (stamp.matches(fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node))) return stamp;
+    stamp.clear();
+    return undefined;
   }
 
   read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number, _flags: number): Uint8Array {
@@ -686,8 +772,11 @@ export class LinuxBackend implements Backend {
   write(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, data: Uint8Array, writeFlags: number, _flags: number): number {
     try {
       const h = this.files.handle(fh);
+      const stamp = this.stampWrites ? this.stampToAdvance(h.node, h.fd) : undefined;
       if (writeFlags & FUSE_WRITE_KILL_SUIDGID) this.killPriv(h.fd);
-      return writeSync(h.fd, data, 0, data.length, offset);
+      const n = writeSync(h.fd, data, 0, data.length, offset);
+      stamp?.set(fstatSync(h.fd, BIGINT));
+      return n;
     } catch (e) {
       throw this.errors.toFuseError(e, 'write');
     }
@@ -700,9 +789,11 @@ export class LinuxBackend implements Backend {
     if (killed !== mode) fchmodSync(fd, killed & S_IALLUGO);
   }
 
-  flush(_ctx: RequestContext, _nodeid: number, _fh: number, _lockOwner: bigint): void {
-    // Close-time errors cannot be collected without dup(2); the descriptor stays open until RELEASE.
-  }
+  // No flush(): close-time errors cannot be collected without dup(2) (the
+  // descriptor stays open until RELEASE) and POSIX locks are the kernel's, so
+  // there is nothing to do. Left out, the session answers ENOSYS once, which
+  // the kernel takes as success and stops sending FLUSH: a round trip less
+  // per close().
 
   release(_ctx: RequestContext, _nodeid: number, fh: number, _flags: number, _releaseFlags: number, _lockOwner: bigint): void {
     const h = this.files.remove(fh);
@@ -778,7 +869,11 @@ export class LinuxBackend implements Backend {
       }
       const total = Math.min(len, COPY_CHUNK_LIMIT);
       if (nodeIn === nodeOut && offIn < offOut + total && offOut < offIn + total) throw fuseError(errno.EINVAL);
-      return copyRange(NODE_IO, hin.fd, offIn, hout.fd, offOut, total, this.ioBuf);
+      const stamp = this.stampWrites ? this.stampToAdvance(hout.node, hout.fd) : undefined;
+      const n = copyRange(NODE_IO, hin.fd, offIn, hout.fd, offOut, total, this.ioBuf);
+      // The kernel drops its pages of the copied range itself.
+      stamp?.set(fstatSync(hout.fd, BIGINT));
+      return n;
     } catch (e) {
       throw this.errors.toFuseError(e, 'copy_file_range');
     }
@@ -807,7 +902,16 @@ export class LinuxBackend implements Backend {
       const dirFd = this.startListing(h, offset);
       if (offset === 0n && !out.add('.', h.node.ino, DT_DIR, COOKIE_DOT)) return;
       if (offset <= COOKIE_DOT && !out.add('..', this.parentIno(h.node), DT_DIR, COOKIE_DOTDOT)) return;
-      h.serve(offset, (name, off) => {
+      const l = h.listing!;
+      // Inode numbers and types remembered under the current stamp are exact
+      // (Node's readdir gives no d_ino, so otherwise each entry costs an lstat).
+      const current = !this.listingStale;
+      const remember = current && settled(l.stamp, Date.now());
+      h.serve(offset, (name, off, i) => {
+        if (current) {
+          const type = l.typeAt(i);
+          if (type >= 0) return out.add(this.direntName(name), l.inoAt(i), type, off) ? EMIT_ADDED : EMIT_STOP;
+        }
         let st: BigIntStats | undefined;
         try {
           st = lstatSync(procChildPath(dirFd, name), BIGINT_NOTHROW);
@@ -816,7 +920,9 @@ export class LinuxBackend implements Backend {
           return out.add(this.direntName(name), 1, DT_UNKNOWN, off) ? EMIT_ADDED : EMIT_STOP;
         }
         if (st === undefined) return EMIT_GONE;
-        return out.add(this.direntName(name), inoOf(st.ino), direntTypeOfMode(Number(st.mode)), off) ? EMIT_ADDED : EMIT_STOP;
+        const type = direntTypeOfMode(Number(st.mode));
+        if (remember) l.remember(i, st.ino, type);
+        return out.add(this.direntName(name), inoOf(st.ino), type, off) ? EMIT_ADDED : EMIT_STOP;
       });
     } catch (e) {
       throw this.errors.toFuseError(e, 'readdir');
@@ -831,7 +937,9 @@ export class LinuxBackend implements Backend {
       if (offset === 0n && !out.add('.', undefined, DT_DIR, COOKIE_DOT, h.node.ino)) return;
       if (offset <= COOKIE_DOT && !out.add('..', undefined, DT_DIR, COOKIE_DOTDOT, this.parentIno(h.node))) return;
       const dir = h.node;
-      h.serve(offset, (name, off) => {
+      const l = h.listing!;
+      const remember = !this.listingStale && settled(l.stamp, Date.now());
+      h.serve(offset, (name, off, i) => {
         let st: BigIntStats | undefined;
         try {
           st = lstatSync(procChildPath(dirFd, name), BIGINT_NOTHROW);
@@ -839,8 +947,10 @@ export class LinuxBackend implements Backend {
           return out.add(this.direntName(name), undefined, DT_UNKNOWN, off, 1) ? EMIT_ADDED : EMIT_STOP;
         }
         if (st === undefined) return EMIT_GONE;
+        const type = direntTypeOfMode(Number(st.mode));
+        if (remember) l.remember(i, st.ino, type);
         const node = this.table.learn(st, dir, name);
-        if (!out.add(this.direntName(name), this.entry(node, st), direntTypeOfMode(Number(st.mode)), off)) {
+        if (!out.add(this.direntName(name), this.entry(node, st), type, off)) {
           this.table.release(node);
           return EMIT_STOP;
         }
@@ -856,8 +966,23 @@ export class LinuxBackend implements Backend {
   private startListing(h: DirHandle, offset: bigint): number {
     const dirFd = this.resolver.fdOf(h.node);
     const st = fstatSync(dirFd, BIGINT);
-    h.prepare(offset, st, () => DirListing.read(procFdPath(dirFd), stampOf(st)));
+    h.prepare(offset, st, () => this.listingOf(h.node, dirFd, st));
+    this.listingStale = changedSince(h.listing!.stamp, st);
     return dirFd;
+  }
+
+  /**
+   * A listing of `dir` as it is now: the cached one while it is reusable and
+   * the directory kept its stamp, else a fresh host read (taking over what the
+   * cached one knew when the stamp is the same).
+   */
+  private listingOf(dir: LinuxInode, dirFd: number, st: BigIntStats): DirListing {
+    const cached = this.listings.get(dir);
+    if (cached !== undefined && cached.reusable && !changedSince(cached.stamp, st)) return cached;
+    const l = DirListing.read(procFdPath(dirFd), stampOf(st), Date.now());
+    if (cached !== undefined) l.adoptFrom(cached);
+    this.listings.set(dir, l);
+    return l;
   }
 
   private parentIno(node: LinuxInode): number | bigint {
@@ -947,6 +1072,7 @@ export class LinuxBackend implements Backend {
   }
 
   private dropNode(node: LinuxInode): void {
+    if (node.isDir) this.listings.delete(node);
     if (node.fd < 0) return;
     if (node.fdPinned) {
       const fd = node.fd;

@@ -1,4 +1,4 @@
-import { Inode, type FdHolder } from '@tsfuse/passthrough';
+import { Inode, type FdHolder, type PageCacheStamp } from '@tsfuse/passthrough';
 
 /**
  * An inode of the Linux backend: the shared record plus an O_PATH descriptor
@@ -13,4 +13,6 @@ export class LinuxInode extends Inode implements FdHolder {
   fdPinned = false;
   /** Descriptors of open file handles: fstat through them survives unlink and rename-over on the host. */
   openFds: number[] | undefined = undefined;
+  /** keepCache 'auto': the host file as the kernel's page cache of it shows it (created at the first open). */
+  cacheStamp: PageCacheStamp | undefined = undefined;
 }

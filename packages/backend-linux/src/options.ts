@@ -15,8 +15,16 @@ export const linuxBackendOptionsSchema = z.object({
   entryTimeout: z.number().nonnegative().optional(),
   /** Seconds the kernel may cache attributes (default: the session's option). */
   attrTimeout: z.number().nonnegative().optional(),
-  /** FOPEN_KEEP_CACHE on open: keep the page cache across opens (only safe when nobody changes SRC behind the mount). */
-  keepCache: z.boolean().default(false),
+  /**
+   * FOPEN_KEEP_CACHE on open. 'auto': only when the kernel's pages of the file
+   * are known to match the host file (same mtime, ctime and size as when the
+   * kernel last dropped them or last changed the file through the mount), so a
+   * change made on SRC behind the mount is seen at the next open. true: always
+   * (only safe when nothing changes SRC behind the mount). false: never (every
+   * open re-reads through the daemon). With the writeback cache, 'auto' is
+   * false. See "Caching" in the README for the coherence contract.
+   */
+  keepCache: z.union([z.literal('auto'), z.boolean()], { error: "keepCache must be 'auto', true or false" }).default('auto'),
   /** FOPEN_CACHE_DIR on opendir: let the kernel cache directory listings. */
   cacheDir: z.boolean().default(false),
   /**
@@ -26,10 +34,11 @@ export const linuxBackendOptionsSchema = z.object({
    */
   ownership: z.enum(['caller', 'daemon']).optional(),
   /**
-   * Set timestamps to the nanosecond. Node's utimes stops at microseconds, so a
-   * time with sub-microsecond digits is finished by `touch -d @S.N` on our
-   * descriptor (a process spawn, ~2 ms; `cp -a` of ext4 files pays it per
-   * file). false: microseconds, no spawn.
+   * Exact utimensat(2) times: nanoseconds, UTIME_NOW and UTIME_OMIT, made by a
+   * resident perl helper (one pipe round trip, no spawn per call). Where the
+   * helper cannot run, Node's utimes plus `touch -d @S.N` (a spawn per exact
+   * time). false: Node's utimes only (microseconds, an omitted time re-set to
+   * its read value).
    */
   exactTimes: z.boolean().default(true),
   /** Where the rare log lines go (default: stderr). */

@@ -23,6 +23,11 @@ mount options:
   --readdirplus on|auto|off          READDIRPLUS use (default auto)
   --read-only                        mount read-only; every change is refused with EROFS
   --reader inline|relay              serving thread reads /dev/fuse itself (inline, default) or always via a reader thread
+  --keep-cache auto|on|off           linux: keep the page cache across opens (auto: when the file is
+                                     unchanged since the kernel cached it; default auto)
+  --exact-times on|off               linux: nanosecond SETATTR times (default on)
+  --max-path-fds N                   linux: O_PATH descriptors kept for known inodes (default 4096)
+  --map-owner-to-root                macos: show the daemon's own files as root:root
   --debug                            print every request and reply on stderr
   --stats                            print per-opcode counts and latencies on exit
 As root the defaults are -o allow_other,default_permissions.`;
@@ -50,6 +55,10 @@ export interface MountCommand {
   readdirplus?: 'on' | 'auto' | 'off' | undefined;
   readOnly: boolean;
   reader: 'inline' | 'relay';
+  keepCache?: 'auto' | 'on' | 'off' | undefined;
+  exactTimes?: 'on' | 'off' | undefined;
+  maxPathFds?: number | undefined;
+  mapOwnerToRoot: boolean;
   debug: boolean;
   stats: boolean;
 }
@@ -71,6 +80,10 @@ const MOUNT_FLAGS: Record<string, 'value' | 'switch'> = {
   'negative-timeout': 'value',
   readdirplus: 'value',
   reader: 'value',
+  'keep-cache': 'value',
+  'exact-times': 'value',
+  'max-path-fds': 'value',
+  'map-owner-to-root': 'switch',
   writeback: 'switch',
   'read-only': 'switch',
   debug: 'switch',
@@ -110,6 +123,20 @@ export const mountSchema = z.object({
   negativeTimeout: seconds('negative-timeout').optional(),
   readdirplus: oneOf('readdirplus', ['on', 'auto', 'off'] as const).optional(),
   reader: oneOf('reader', ['inline', 'relay'] as const).default('inline'),
+  keepCache: oneOf('keep-cache', ['auto', 'on', 'off'] as const).optional(),
+  exactTimes: oneOf('exact-times', ['on', 'off'] as const).optional(),
+  maxPathFds: z
+    .string()
+    .transform((v, ctx) => {
+      const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+      if (!(n >= 16 && n <= 1_000_000)) {
+        ctx.addIssue({ code: 'custom', message: `--max-path-fds: expected a whole number from 16 to 1000000, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .optional(),
+  mapOwnerToRoot: z.boolean().default(false),
   writeback: z.boolean().default(false),
   readOnly: z.boolean().default(false),
   debug: z.boolean().default(false),

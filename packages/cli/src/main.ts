@@ -38,7 +38,8 @@ function pickBackend(name: BackendName): Exclude<BackendName, 'auto'> {
 }
 
 /** Resolves the backend's module here (the worker imports the resolved URL) and checks SRC. */
-function backendSpec(name: Exclude<BackendName, 'auto'>, source: string): BackendSpec {
+function backendSpec(name: Exclude<BackendName, 'auto'>, c: MountCommand): BackendSpec {
+  const source = c.source;
   const b = BACKEND_MODULES[name];
   let url: string;
   try {
@@ -46,7 +47,7 @@ function backendSpec(name: Exclude<BackendName, 'auto'>, source: string): Backen
   } catch (e) {
     throw new CliError(`the ${name} backend (${b.pkg}) is not available: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (!b.usesSource) return { module: url, export: b.export, options: {} };
+  if (!b.usesSource) return { module: url, export: b.export, options: backendOptions(name, c) };
   const root = resolve(source);
   try {
     if (!statSync(root).isDirectory()) throw new CliError(`SRC ${source} is not a directory`);
@@ -54,11 +55,42 @@ function backendSpec(name: Exclude<BackendName, 'auto'>, source: string): Backen
     if (e instanceof CliError) throw e;
     throw new CliError(`SRC ${source}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (e as Error).message}`);
   }
-  return { module: url, export: b.export, options: { root } };
+  return { module: url, export: b.export, options: { root, ...backendOptions(name, c) } };
 }
 
-function sessionOptions(c: MountCommand): WorkerSessionOptions {
+/** The backend options given on the command line; an option of another backend is a usage error. */
+function backendOptions(name: Exclude<BackendName, 'auto'>, c: MountCommand): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const only = (flag: string, backend: string): void => {
+    if (name !== backend) throw new CliError(`--${flag} applies to the ${backend} backend only (this mount uses ${name})`);
+  };
+  if (c.keepCache !== undefined) {
+    only('keep-cache', 'linux');
+    o.keepCache = c.keepCache === 'auto' ? 'auto' : c.keepCache === 'on';
+  }
+  if (c.exactTimes !== undefined) {
+    only('exact-times', 'linux');
+    o.exactTimes = c.exactTimes === 'on';
+  }
+  if (c.maxPathFds !== undefined) {
+    only('max-path-fds', 'linux');
+    o.maxPathFds = c.maxPathFds;
+  }
+  if (c.mapOwnerToRoot) {
+    only('map-owner-to-root', 'macos');
+    o.mapOwnerToRoot = true;
+  }
+  return o;
+}
+
+function sessionOptions(c: MountCommand, backend: Exclude<BackendName, 'auto'>): WorkerSessionOptions {
   const s: WorkerSessionOptions = {};
+  // The Linux backend's keep-cache 'auto' keeps the page cache across opens
+  // while the host file is as the kernel last saw it (writes through the mount
+  // included). With FUSE_AUTO_INVAL_DATA the kernel would drop its pages after
+  // our own writes anyway; without it, host changes are seen at the next open
+  // (libfuse's auto_cache contract). --keep-cache off restores both.
+  if (backend === 'linux' && (c.keepCache ?? 'auto') === 'auto') s.autoInvalData = false;
   if (c.entryTimeout !== undefined) s.entryTimeout = c.entryTimeout;
   if (c.attrTimeout !== undefined) s.attrTimeout = c.attrTimeout;
   if (c.negativeTimeout !== undefined) s.negativeTimeout = c.negativeTimeout;
@@ -71,7 +103,7 @@ function sessionOptions(c: MountCommand): WorkerSessionOptions {
 async function runMount(c: MountCommand): Promise<number> {
   assertLinux();
   const name = pickBackend(c.backend);
-  const backend = backendSpec(name, c.source);
+  const backend = backendSpec(name, c);
 
   // Signals that arrive while mounting are acted on once the mount exists.
   let mount: FuseMount | undefined;
@@ -94,7 +126,7 @@ async function runMount(c: MountCommand): Promise<number> {
     mountOptions: c.mountOptions,
     readOnly: c.readOnly || undefined,
     backend,
-    session: sessionOptions(c),
+    session: sessionOptions(c, name),
     reader: c.reader,
     trace: c.debug,
   });

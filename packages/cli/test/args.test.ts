@@ -19,19 +19,20 @@ test('mount with every option', () => {
   const c = parseArgs([
     'mount', 'src', 'mnt', '--backend', 'memory', '-o', 'allow_other,ro', '-onosuid', '--entry-timeout', '2.5',
     '--attr-timeout=0', '--negative-timeout', '10', '--writeback', '--readdirplus', 'off', '--read-only',
-    '--reader', 'relay', '--debug', '--stats',
+    '--reader', 'relay', '--debug', '--stats', '--keep-cache', 'off', '--exact-times=off', '--max-path-fds', '100',
+    '--map-owner-to-root',
   ]);
   assert.equal(c, {
     command: 'mount', source: 'src', mountpoint: 'mnt', backend: 'memory', mountOptions: ['allow_other,ro', 'nosuid'],
     entryTimeout: 2.5, attrTimeout: 0, negativeTimeout: 10, writeback: true, readdirplus: 'off', readOnly: true,
-    reader: 'relay', debug: true, stats: true,
+    reader: 'relay', debug: true, stats: true, keepCache: 'off', exactTimes: 'off', maxPathFds: 100, mapOwnerToRoot: true,
   });
 });
 
 test('mount defaults', () => {
   assert.equal(parseArgs(['mount', 'a', 'b']), {
     command: 'mount', source: 'a', mountpoint: 'b', backend: 'auto', mountOptions: [], reader: 'inline',
-    writeback: false, readOnly: false, debug: false, stats: false,
+    writeback: false, readOnly: false, debug: false, stats: false, mapOwnerToRoot: false,
   });
 });
 
@@ -63,6 +64,10 @@ test('bad values say which option, what was given and what is allowed', () => {
   fails(['mount', 'a', 'b', '--readdirplus', 'sometimes'], /^--readdirplus: expected one of on, auto, off, got "sometimes"$/);
   fails(['mount', 'a', 'b', '--backend', 'zfs'], /^--backend: expected one of auto, linux, macos, memory, got "zfs"$/);
   fails(['mount', 'a', 'b', '--reader', 'both'], /^--reader: expected one of inline, relay, got "both"$/);
+  fails(['mount', 'a', 'b', '--keep-cache', 'always'], /^--keep-cache: expected one of auto, on, off, got "always"$/);
+  fails(['mount', 'a', 'b', '--exact-times', 'yes'], /^--exact-times: expected one of on, off, got "yes"$/);
+  fails(['mount', 'a', 'b', '--max-path-fds', '8'], /^--max-path-fds: expected a whole number from 16 to 1000000, got "8"$/);
+  fails(['mount', 'a', 'b', '--map-owner-to-root=yes'], /^--map-owner-to-root takes no value$/);
 });
 
 test('malformed command lines', () => {

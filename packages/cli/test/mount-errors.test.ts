@@ -104,6 +104,13 @@ test('SRC of a passthrough backend must be a directory', async () => {
   oneLine(await tsfuse(['mount', join(dir, 'no-such-src'), m, '--backend', 'linux']), /SRC .*no-such-src: does not exist/);
 });
 
+test("a backend option given to another backend is refused in one line", async () => {
+  const m = join(dir, 'opt-check');
+  mkdirSync(m);
+  oneLine(await tsfuse(['mount', dir, m, '--backend', 'memory', '--exact-times', 'off']), /--exact-times applies to the linux backend only \(this mount uses memory\)/);
+  oneLine(await tsfuse(['mount', dir, m, '--backend', 'linux', '--map-owner-to-root']), /--map-owner-to-root applies to the macos backend only/);
+});
+
 test('on macOS (no /dev/fuse) mount says so in one line', async () => {
   // Simulate darwin: the CLI checks the platform before touching anything.
   const fake = "data:text/javascript,Object.defineProperty(process,'platform',{value:'darwin'})";

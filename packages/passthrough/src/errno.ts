@@ -1,11 +1,21 @@
+import { writeSync } from 'node:fs';
 import { FuseError, errno, errnoByName, errnoName } from '@tsfuse/protocol';
 
 /** Where the passthrough writes its (rare) log lines. */
 export type Logger = (line: string) => void;
 
-/** One line on stderr, prefixed so it is recognisable in a daemon's output. */
+/**
+ * One line on stderr, prefixed so it is recognisable in a daemon's output.
+ * Written synchronously: a backend usually runs on a serving worker whose
+ * event loop is blocked in read(2), where process.stderr would hold the line
+ * until the mount ends.
+ */
 export const defaultLogger: Logger = (line) => {
-  process.stderr.write(`tsfuse: ${line}\n`);
+  try {
+    writeSync(2, `tsfuse: ${line}\n`);
+  } catch {
+    // stderr closed: nowhere to report
+  }
 };
 
 /** Options of an ErrnoTranslator. */
@@ -49,6 +59,18 @@ export class ErrnoTranslator {
   errnoOf(code: string): number | undefined {
     const alias = Object.prototype.hasOwnProperty.call(this.aliases, code) ? this.aliases[code] : undefined;
     return errnoByName(alias ?? code);
+  }
+
+  /**
+   * A host errno number (positive, e.g. one a helper process reported) →
+   * FuseError, by its name; EIO plus one log line naming `op` when unknown.
+   */
+  fromHostErrno(value: number, op: string): FuseError {
+    const name = this.hostErrnoName?.(value);
+    const mapped = name === undefined ? undefined : this.errnoOf(name);
+    if (mapped !== undefined) return fuseError(mapped);
+    this.log(`${op}: unknown host errno ${value} answered EIO`);
+    return fuseError(errno.EIO);
   }
 
   /**

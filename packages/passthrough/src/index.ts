@@ -15,5 +15,7 @@ export {
   direntTypeOfMode, modeAfterKillPriv,
 } from './mode.js';
 export { runHostTool, touchDate } from './host-tool.js';
+export { UTIME_NOW, UTIME_OMIT, UTIMENS_UNAVAILABLE, UtimensHelper, type UtimensHelperOptions } from './utimens-helper.js';
 export { makeSpecialFile, type SpecialFileDir, type SpecialFileFs, type SpecialFileRequest } from './special-files.js';
 export { copyRange, type PositionalIo } from './copy-range.js';
+export { PageCacheStamp } from './cache-stamp.js';
