@@ -569,25 +569,27 @@ const BOUNDS = [
     + 'the no-op C server is the loop without Node, so its rate is what the kernel round trip (the wakeups of the serving thread and of the clients on 2 cores) allows at all, and the Node–C gap is the cost of Node\'s synchronous `fs` calls around the same read(2)/write(2). '
     + 'The passthrough backends add an `lstat`/`fstat` of the host file per GETATTR (Node `statSync` with bigint, ~5 µs). bindfs is single-threaded libfuse 2 with path-based operations (a path walk + `lstat` per GETATTR). '
     + 'With default_permissions (the bindfs comparison) the kernel also revalidates every directory of the path, so a stat() is several GETATTRs and the stats/s are lower than in the mounted table.',
-  '- **create + write 4 KiB + close**: about six requests per file (LOOKUP of the missing name, CREATE, GETXATTR of security.capability before the write, WRITE, FLUSH, RELEASE), each a kernel round trip with the client blocked; '
-    + 'the passthrough adds the host `openat`/`write`/`close`, and as root a `fchown` to the caller. Native is a few µs of page-cache work per file.',
+  '- **create + write 4 KiB + close**: the requests per file are LOOKUP of the missing name, CREATE, WRITE and RELEASE, plus (bindfs comparison, default_permissions, attr timeout 0) four GETATTRs of the root, the directory and the new file for the kernel\'s permission checks; '
+    + 'each a kernel round trip with the client blocked. tsfuse answers GETXATTR and FLUSH with ENOSYS once, so the kernel stops sending them (bindfs gets a GETXATTR of security.capability per file). '
+    + 'The passthrough adds the host `openat`/`fstat`/`write`/`close`; each Node synchronous fs call costs ~3–5 µs more than the same syscall from C, and the host filesystem\'s own create (ext2/3 here, its speed varies a lot with the machine\'s disk activity) is in every column. Native is a few µs of page-cache work per file.',
   '- **readdir of 100,000 entries** (best of 3, so the plain READDIR passes that follow the first, READDIRPLUS one in auto mode): the kernel asks for replies the size of the reader\'s buffer '
     + '(glibc: 32 KiB, ~1,000 short names), one round trip each. The memory backend packs from memory. The passthroughs keep the sorted name listing between replies, '
-    + 'but need each entry\'s inode number and type and Node\'s `readdir` gives no `d_ino`, so every entry served costs an `lstat` through the directory\'s `/proc/self/fd/N/name` path (~10–15 µs): '
-    + 'that per-entry syscall bounds the passthrough rows. bindfs passes `d_ino`/`d_type` from the host\'s `readdir(3)` straight through.',
+    + 'but need each entry\'s inode number and type and Node\'s `readdir` gives no `d_ino`: the first listing of a directory costs an `lstat` per entry through `/proc/self/fd/N/name` (~7–10 µs). '
+    + 'The Linux backend remembers those (with the listing itself) while the directory\'s stamp is unchanged and settled, so the later passes measured here serve from memory: JavaScript packing of each dirent bounds its row. '
+    + 'The macOS backend still lstats each entry it serves. bindfs passes `d_ino`/`d_type` from the host\'s `readdir(3)` straight through.',
   '- **ls -l of a cold directory**: `sync; echo 3 > /proc/sys/vm/drop_caches` before each try, so the host directory and inodes come from disk and the FUSE dentries are gone. '
     + 'Then one READDIRPLUS/READDIR pass plus a LOOKUP or GETATTR per entry for `ls`\'s `statx`; with attr timeout 0 the attributes READDIRPLUS brought are already stale, so each entry also costs a GETATTR.',
   '- **1 GiB sequential write**: the kernel splits 1 MiB `write()`s into WRITE requests of up to max_write (1 MiB) without the writeback cache; each is copied from the client into the kernel, from /dev/fuse into the daemon\'s buffer, and from there into the host page cache (`writeSync`): three copies where native makes one, on one daemon thread.',
-  '- **1 GiB sequential read**: a fresh open drops the mount\'s page cache (tsfuse does not keep it across opens), so every byte is a READ to the daemon, served from the host page cache. '
+  '- **1 GiB sequential read** (right after the write): the memory and macOS backends answer opens without FOPEN_KEEP_CACHE, so a fresh open drops the mount\'s page cache and every byte is a READ to the daemon. '
     + 'The kernel sends READs of its readahead window (128 KiB, see the READ counts above), not 1 MiB, so the cost is one round trip + two copies per 128 KiB on one daemon thread. Native is served from the page cache: one copy. '
+    + 'The Linux backend\'s keep-cache `auto` (its CLI default, with FUSE_AUTO_INVAL_DATA off) keeps the kernel\'s pages when the host file is as the kernel last saw it, writes through the mount included, so its read comes from the page cache like native (a few READs remain). bindfs (libfuse 2, no keep_cache) reads through the daemon. '
     + 'The memory backend\'s READ and WRITE handlers are fast (see their p50 in its --stats); where its bulk rows fall below the Linux backend\'s, the time goes outside the handler '
     + '(it keeps the whole 1 GiB file in the daemon\'s own memory, grown write by write) and was not analysed further here.',
-  '- **untar of /usr/include**: per file a LOOKUP, CREATE, GETXATTR (security.capability), WRITEs, then SETATTRs for times, owner and mode, FLUSH and RELEASE — about 10 round trips. '
-    + 'In the Linux backend a SETATTR that sets times goes through Node\'s `utimes`, which only has microseconds; with the default `exactTimes: true` the backend then spawns `touch -d @S.N` to restore nanosecond digits '
-    + '(also those of a time the caller left alone, UTIME_OMIT, such as the atime tar does not set: `touch -c -a -d @S.N /proc/self/fd/3` once per extracted file, seen with strace). '
-    + 'That process spawn from a large Node process (tens of milliseconds on this loaded 2-core machine; it is the SETATTR p99 in the opcode table while the other two SETATTRs per file stay at p50) dominates untar. '
-    + 'The backend option `exactTimes: false` drops it (microsecond times); the CLI does not expose that option yet.',
-  '- **rm -rf**: per entry an UNLINK (or RMDIR), the LOOKUPs `rm` needs for `fstatat`, READDIRs of each directory and the FORGETs that follow; the host `unlinkat` is cheap, so the round trips bound it.',
+  '- **untar of /usr/include**: per file a LOOKUP, CREATE, WRITEs, then SETATTRs for times (mtime only: tar leaves atime alone, UTIME_OMIT), owner and mode, and RELEASE, plus the kernel\'s permission GETATTRs — about 10 round trips. '
+    + 'Node\'s `utimes` has only microseconds and no UTIME_OMIT, so the Linux backend makes the exact utimensat(2) through a resident perl helper: one pipe round trip (~30 µs) per time-setting SETATTR, where it used to spawn `touch` (tens of ms). '
+    + 'The rest is round trips and Node\'s per-syscall cost, as for create.',
+  '- **rm -rf**: per entry an UNLINK (or RMDIR), the LOOKUPs `rm` needs for `fstatat`, READDIRs of each directory, the permission GETATTRs and the FORGETs that follow. '
+    + 'Per UNLINK the Linux backend also holds the victim\'s inode (an O_PATH open + fstat, so that a nodeid the kernel still references stays servable after the name is gone) and unlinks through `/proc/self/fd/N/name`: three Node syscalls where bindfs makes one `unlink(2)` on a path.',
   '- **macOS rewind**: `rewinddir` + the first READDIR after it. With an unchanged snapshot the backend only compares the directory\'s own stat with the snapshot\'s and re-encodes the first reply, so the cost should be flat in the directory size; "relist" shows what a host listing per rewind costs.',
 ];
 

@@ -245,9 +245,25 @@ export const DT_LNK = 10;
 export const DT_SOCK = 12;
 export const DT_WHT = 14;
 
+/** st_mode file types and mode bits (include/uapi/linux/stat.h): Linux's, and so the wire's. */
+export const S_IFMT = 0o170000;
+export const S_IFSOCK = 0o140000;
+export const S_IFLNK = 0o120000;
+export const S_IFREG = 0o100000;
+export const S_IFBLK = 0o060000;
+export const S_IFDIR = 0o040000;
+export const S_IFCHR = 0o020000;
+export const S_IFIFO = 0o010000;
+export const S_ISUID = 0o4000;
+export const S_ISGID = 0o2000;
+export const S_ISVTX = 0o1000;
+export const S_IXGRP = 0o0010;
+/** Permission bits plus set-id and sticky bits. */
+export const S_IALLUGO = 0o7777;
+
 /** The DT_* type of a st_mode (S_IFMT >> 12, as the kernel does). */
 export function direntType(mode: number): number {
-  return (mode & 0o170000) >>> 12;
+  return (mode & S_IFMT) >>> 12;
 }
 
 /** fcntl lock types (Linux numbers). */

@@ -71,6 +71,17 @@ abstract class Packer {
     this.w.pos = 0;
   }
 
+  /** fuse_dirent (the tail of a fuse_direntplus too): ino, off, namelen, type, the name, padding to 8. */
+  protected dirent(ino: number | bigint, off: bigint, name: Uint8Array, type: number): void {
+    const w = this.w;
+    w.u64(ino);
+    w.u64(off);
+    w.u32(name.length);
+    w.u32(type);
+    w.bytes(name);
+    w.align8();
+  }
+
   /** Bytes packed. */
   get length(): number {
     return this.w.pos;
@@ -109,12 +120,7 @@ export class DirentPacker extends Packer implements DirentSink {
     const w = this.w;
     const start = w.pos;
     try {
-      w.u64(ino);
-      w.u64(off);
-      w.u32(n.length);
-      w.u32(type);
-      w.bytes(n);
-      w.align8();
+      this.dirent(ino, off, n, type);
     } catch (e) {
       w.pos = start;
       throw e;
@@ -154,12 +160,7 @@ export class DirentPlusPacker extends Packer implements DirentPlusSink {
       if (entry === undefined || dots) w.zeros(128);
       else encodeEntryOut(w, entry, this.entryTimeout, this.attrTimeout, this.minor);
       if (w.pos - start !== 128) throw new Error('entry_out has wrong size');
-      w.u64(ino ?? entry?.attr.ino ?? 0);
-      w.u64(off);
-      w.u32(n.length);
-      w.u32(type);
-      w.bytes(n);
-      w.align8();
+      this.dirent(ino ?? entry?.attr.ino ?? 0, off, n, type);
     } catch (e) {
       w.pos = start;
       throw e;

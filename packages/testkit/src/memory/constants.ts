@@ -1,6 +1,6 @@
 /**
  * Linux constants the memory backend needs that @tsfuse/protocol does not
- * export, with their kernel names (include/uapi/linux/stat.h, falloc.h,
+ * export (and the st_mode bits it does, re-exported), with their kernel names (include/uapi/linux/stat.h, falloc.h,
  * xattr.h, limits.h, fs/read_write.c). Everything the protocol package has
  * (FATTR_*, O_ACCMODE..O_APPEND, RENAME_*, R_OK/W_OK/X_OK, NAME_MAX,
  * PATH_MAX, XATTR_NAME_MAX/XATTR_SIZE_MAX, FUSE_WRITE_KILL_SUIDGID,
@@ -8,21 +8,8 @@
  * architecture we serve.
  */
 
-// File types and mode bits (stat.h).
-export const S_IFMT = 0o170000;
-export const S_IFSOCK = 0o140000;
-export const S_IFLNK = 0o120000;
-export const S_IFREG = 0o100000;
-export const S_IFBLK = 0o060000;
-export const S_IFDIR = 0o040000;
-export const S_IFCHR = 0o020000;
-export const S_IFIFO = 0o010000;
-export const S_ISUID = 0o4000;
-export const S_ISGID = 0o2000;
-export const S_ISVTX = 0o1000;
-export const S_IXGRP = 0o0010;
-/** Permission bits plus set-id and sticky bits. */
-export const S_IALLUGO = 0o7777;
+// File types and mode bits (stat.h): the protocol package's.
+export { S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP } from '@tsfuse/protocol';
 
 // fallocate(2) modes (falloc.h).
 export const FALLOC_FL_KEEP_SIZE = 0x01;
