@@ -15,7 +15,7 @@ import {
   ErrnoTranslator, FdWorkingSet, copyRange, type PositionalIo, HandleTable, PageCacheStamp, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
   S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, direntTypeOfMode, dotKind,
   fuseError, hostNow, hostTime, inoOf, linuxDecodeDev, makeSpecialFile, modeAfterKillPriv, procChildPath, procFdPath, runHostTool,
-  sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, UtimensHelper,
+  sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, UtimensHelper, HOST_CALL_UNAVAILABLE, type XattrAnswer,
 } from '@tsfuse/passthrough';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from './dir-handle.js';
 import { DirListing, changedSince, settled, stampOf } from './dir-listing.js';
@@ -84,7 +84,10 @@ export class LinuxBackend implements Backend {
   /** Set by startListing: the directory changed since the handle's listing was read (remembered entry data is void). */
   private listingStale = false;
   private readonly nameBuf = Buffer.allocUnsafe(256);
-  /** The resident utimensat(2) helper behind `exactTimes` (started on first use; `answered` counts its calls). */
+  /**
+   * The resident host-syscall helper: utimensat(2) behind `exactTimes` (`answered` counts those calls), the
+   * xattr calls and renameat2 (started on first use).
+   */
   readonly timeSetter: UtimensHelper;
 
   constructor(input: LinuxBackendOptionsInput) {
@@ -287,6 +290,69 @@ export class LinuxBackend implements Backend {
     } finally {
       closeSync(wfd);
     }
+  }
+
+  // ---- extended attributes ----------------------------------------------------
+  // Node has no xattr calls: the resident helper (timeSetter) makes them on the
+  // magic link of the inode's O_PATH descriptor, which is the object itself (a
+  // symlink too, never its target). Without the helper (no perl, an arch whose
+  // numbers are not known) they answer ENOSYS; the session remembers that and
+  // the kernel then fails every xattr call with EOPNOTSUPP.
+
+  setxattr(_ctx: RequestContext, nodeid: number, name: string, value: Uint8Array, flags: number, setxattrFlags = 0): void {
+    try {
+      this.resolver.begin();
+      const node = this.table.node(nodeid);
+      const fd = this.resolver.fdOf(node);
+      const r = this.timeSetter.setxattr(fd, Buffer.from(name, 'utf8'), value, flags);
+      if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
+      if (r > 0) throw this.errors.fromHostErrno(r, 'setxattr');
+      // FUSE_SETXATTR_ACL_KILL_SGID (only sent with handleKillprivV2 and POSIX ACLs): the caller may not keep the set-group-ID bit.
+      if (setxattrFlags & 1) {
+        const mode = Number(this.resolver.statOf(node).mode);
+        if (mode & S_ISGID) chmodSync(procFdPath(fd), mode & S_IALLUGO & ~S_ISGID);
+      }
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'setxattr');
+    }
+  }
+
+  getxattr(_ctx: RequestContext, nodeid: number, name: string, size: number): Uint8Array | number {
+    try {
+      this.resolver.begin();
+      const r = this.timeSetter.getxattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'), size);
+      return this.xattrResult(r, 'getxattr');
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'getxattr');
+    }
+  }
+
+  listxattr(_ctx: RequestContext, nodeid: number, size: number): Uint8Array | number {
+    try {
+      this.resolver.begin();
+      const r = this.timeSetter.listxattr(this.resolver.fdOf(this.table.node(nodeid)), size);
+      return this.xattrResult(r, 'listxattr');
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'listxattr');
+    }
+  }
+
+  removexattr(_ctx: RequestContext, nodeid: number, name: string): void {
+    try {
+      this.resolver.begin();
+      const r = this.timeSetter.removexattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'));
+      if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
+      if (r > 0) throw this.errors.fromHostErrno(r, 'removexattr');
+    } catch (e) {
+      throw this.errors.toFuseError(e, 'removexattr');
+    }
+  }
+
+  /** A getxattr/listxattr answer: the length for a size-0 query, else the bytes. */
+  private xattrResult(r: XattrAnswer, op: string): Uint8Array | number {
+    if (r.err === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
+    if (r.err > 0) throw this.errors.fromHostErrno(r.err, op);
+    return r.value ?? r.length;
   }
 
   readlink(_ctx: RequestContext, nodeid: number): Uint8Array {
@@ -505,16 +571,28 @@ export class LinuxBackend implements Backend {
       checkName(name, 'rename');
       checkName(newName, 'rename');
       if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) throw fuseError(errno.EINVAL);
-      // No atomic exchange or whiteout without renameat2: what Linux answers for a filesystem that cannot.
-      if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) throw fuseError(errno.EINVAL);
       const p = this.table.node(parent);
       const np = this.table.node(newParent);
       const pfd = this.resolver.dirFdOf(p);
       const npfd = this.resolver.dirFdOf(np);
       const from = procChildPath(pfd, name);
       const to = procChildPath(npfd, newName);
+      if (flags & RENAME_EXCHANGE) {
+        this.renameat2(pfd, name, npfd, newName, flags);
+        this.swapped(p, name, from, np, newName, to);
+        return;
+      }
       let victim: LinuxInode | undefined;
-      if (flags & RENAME_NOREPLACE) this.renameNoReplace(from, to);
+      if (flags & RENAME_WHITEOUT) {
+        // renameat2 leaves a whiteout (0/0 character device, CAP_MKNOD) at the old name; the new name is replaced as by rename.
+        if (!(flags & RENAME_NOREPLACE)) victim = this.holdVictim(npfd, newName);
+        try {
+          this.renameat2(pfd, name, npfd, newName, flags);
+        } catch (e) {
+          this.letGo(victim);
+          throw e;
+        }
+      } else if (flags & RENAME_NOREPLACE) this.renameNoReplace(from, to);
       else {
         victim = this.holdVictim(npfd, newName);
         try {
@@ -535,6 +613,34 @@ export class LinuxBackend implements Backend {
     } catch (e) {
       throw this.errors.toFuseError(e, 'rename');
     }
+  }
+
+  /**
+   * renameat2(2) through the helper, on the directories' magic links plus the
+   * checked names. Without the helper: EINVAL, what Linux answers for a
+   * filesystem that cannot exchange or whiteout.
+   */
+  private renameat2(pfd: number, name: Buffer, npfd: number, newName: Buffer, flags: number): void {
+    const r = this.timeSetter.renameat2(pfd, name, npfd, newName, flags);
+    if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.EINVAL);
+    if (r > 0) throw this.errors.fromHostErrno(r, 'rename');
+  }
+
+  /**
+   * After RENAME_EXCHANGE: the records of both inodes (found again by what
+   * each name now holds) take each other's path. An inode we have no record
+   * of needs nothing. (If the host renamed one meanwhile, its record keeps an
+   * old path, which the resolver checks against the inode before use.)
+   */
+  private swapped(p: LinuxInode, name: Buffer, from: Buffer, np: LinuxInode, newName: Buffer, to: Buffer): void {
+    const atFrom = lstatSync(from, BIGINT_NOTHROW);
+    const atTo = lstatSync(to, BIGINT_NOTHROW);
+    const wasFrom = atTo === undefined ? undefined : this.table.find(atTo);
+    const wasTo = atFrom === undefined ? undefined : this.table.find(atFrom);
+    const n = name.toString('latin1');
+    const nn = newName.toString('latin1');
+    if (wasFrom !== undefined) this.table.move(wasFrom, np, nn);
+    if (wasTo !== undefined) this.table.move(wasTo, p, n);
   }
 
   /**

@@ -15,7 +15,9 @@ export {
   direntTypeOfMode, modeAfterKillPriv,
 } from './mode.js';
 export { runHostTool, touchDate } from './host-tool.js';
-export { UTIME_NOW, UTIME_OMIT, UTIMENS_UNAVAILABLE, UtimensHelper, type UtimensHelperOptions } from './utimens-helper.js';
+export {
+  HOST_CALL_UNAVAILABLE, UTIME_NOW, UTIME_OMIT, UTIMENS_UNAVAILABLE, UtimensHelper, XATTR_MAX, type UtimensHelperOptions, type XattrAnswer,
+} from './utimens-helper.js';
 export { makeSpecialFile, type SpecialFileDir, type SpecialFileFs, type SpecialFileRequest } from './special-files.js';
 export { copyRange, type PositionalIo } from './copy-range.js';
 export { PageCacheStamp } from './cache-stamp.js';

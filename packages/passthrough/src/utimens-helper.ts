@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Logger } from './errno.js';
 
 /**
- * A resident perl process that makes the real utimensat(2) for us, so a
+ * A resident perl process that makes the real utimensat(2) for us (and the
+ * xattr calls and renameat2, which Node lacks too), so a
  * SETATTR with times costs one pipe round trip (tens of µs) instead of a
  * process spawn. Node's utimes stops at microseconds and cannot omit a time;
  * perl (perl-base is Essential on Debian) has a builtin syscall(), which
@@ -29,33 +30,75 @@ export const UTIME_OMIT = (1 << 30) - 2;
 /** UtimensHelper.setTimes' answer when the helper cannot serve: the caller falls back. */
 export const UTIMENS_UNAVAILABLE = -1;
 
-/**
- * utimensat's syscall number and the prefix of perl's $Config{archname}, per
- * Node's process.arch. 64-bit only: there `pack "q4"` is a struct
- * timespec[2]. From the kernel's syscall tables (asm-generic: 88).
- */
-const ARCHES: Readonly<Record<string, readonly [nr: number, perlArch: string]>> = {
-  x64: [280, 'x86_64'],
-  arm64: [88, 'aarch64'],
-  riscv64: [88, 'riscv64'],
-  loong64: [88, 'loongarch64'],
-  ppc64: [304, 'powerpc64'],
-  s390x: [315, 's390x'],
-};
+/** HostCalls' answer when the helper cannot serve a call (not started, dead, or no syscall number for this arch). */
+export const HOST_CALL_UNAVAILABLE = UTIMENS_UNAVAILABLE;
+
+/** Syscall numbers the helper makes, per architecture; -1: not known here (that call answers HOST_CALL_UNAVAILABLE). */
+interface SyscallNumbers {
+  readonly utimensat: number;
+  readonly getxattr: number;
+  readonly setxattr: number;
+  readonly listxattr: number;
+  readonly removexattr: number;
+  readonly renameat2: number;
+}
+
+/** asm-generic's numbers (arm64, riscv64, loong64). */
+const GENERIC: SyscallNumbers = { utimensat: 88, getxattr: 8, setxattr: 5, listxattr: 11, removexattr: 14, renameat2: 276 };
 
 /**
- * The helper. Arguments: syscall number, expected archname prefix, "/proc/PID/fd/",
- * request FIFO, reply FIFO. Opens the reply FIFO first, then the request FIFO
- * (the order the daemon's opens rely on), says "ready" (or why not), then per
- * request line "FD\tASEC\tANSEC\tMSEC\tMNSEC\n" answers "0\n" or "ERRNO\n".
- * Exits at EOF (the daemon closed its end or exited); "tsfuse-utimens" in ps.
- * syscall() passes a number as an integer and a string as a pointer to its
- * (writable) bytes, so every numeric argument is forced numeric with +0.
+ * Syscall numbers and the prefix of perl's $Config{archname}, per Node's
+ * process.arch. 64-bit only: there `pack "q4"` is a struct timespec[2]. From
+ * the kernel's syscall tables. ppc64 and s390x only have utimensat: their
+ * other numbers were not verified, and a wrong number is a wrong syscall.
+ */
+const ARCHES: Readonly<Record<string, readonly [nrs: SyscallNumbers, perlArch: string]>> = {
+  x64: [{ utimensat: 280, getxattr: 191, setxattr: 188, listxattr: 194, removexattr: 197, renameat2: 316 }, 'x86_64'],
+  arm64: [GENERIC, 'aarch64'],
+  riscv64: [GENERIC, 'riscv64'],
+  loong64: [GENERIC, 'loongarch64'],
+  ppc64: [{ utimensat: 304, getxattr: -1, setxattr: -1, listxattr: -1, removexattr: -1, renameat2: -1 }, 'powerpc64'],
+  s390x: [{ utimensat: 315, getxattr: -1, setxattr: -1, listxattr: -1, removexattr: -1, renameat2: -1 }, 's390x'],
+};
+
+/** An answer of HostCalls.getxattr/listxattr. */
+export interface XattrAnswer {
+  /** 0, a positive host errno, or HOST_CALL_UNAVAILABLE. */
+  readonly err: number;
+  /** The value's (list's) length in bytes (for a size-0 query, the length it has). */
+  readonly length: number;
+  /** The bytes, when err is 0 and the size asked was not 0. */
+  readonly value: Buffer | undefined;
+}
+
+/** Largest xattr value or list (XATTR_SIZE_MAX, XATTR_LIST_MAX); the kernel caps a larger buffer to this too. */
+export const XATTR_MAX = 65536;
+
+/**
+ * The helper. Arguments: syscall numbers (utimensat, getxattr, setxattr,
+ * listxattr, removexattr, renameat2; comma-separated), expected archname
+ * prefix, "/proc/PID/fd/", request FIFO, reply FIFO. Opens the reply FIFO
+ * first, then the request FIFO (the order the daemon's opens rely on), says
+ * "ready" (or why not), then answers one line per request line. Names, values
+ * and lists are hex (binary both ways). Requests:
+ *   FD ASEC ANSEC MSEC MNSEC            utimensat(AT_FDCWD, P(FD), times, 0)
+ *   g FD NAME SIZE                      getxattr(P(FD), NAME, buf, SIZE)
+ *   l FD SIZE                           listxattr(P(FD), buf, SIZE)
+ *   s FD NAME VALUE FLAGS               setxattr(P(FD), NAME, VALUE, len, FLAGS)
+ *   r FD NAME                           removexattr(P(FD), NAME)
+ *   n FD1 NAME1 FD2 NAME2 FLAGS         renameat2(AT_FDCWD, P(FD1)/NAME1, AT_FDCWD, P(FD2)/NAME2, FLAGS)
+ * (fields tab-separated; P(FD) is "/proc/PID/fd/FD"). Answers "ERRNO\n" on a
+ * failure; on success "0\n", or "0\tLENGTH\tHEX\n" for g and l (HEX empty
+ * for a size-0 query). Exits at EOF (the daemon closed its end or exited);
+ * "tsfuse-utimens" in ps. syscall() passes a number as an integer and a string
+ * as a pointer to its (writable, NUL-terminated) bytes, so every numeric
+ * argument is forced numeric with +0 and every buffer is a fresh variable.
  */
 const SCRIPT = String.raw`
 $0 = 'tsfuse-utimens';
 use Config;
-my ($nr, $arch, $prefix, $reqPath, $repPath) = @ARGV;
+my ($nrs, $arch, $prefix, $reqPath, $repPath) = @ARGV;
+my ($nr, $nrGet, $nrSet, $nrList, $nrRemove, $nrRename) = map { $_ + 0 } split(/,/, $nrs);
 open(my $rep, '>', $repPath) or exit 2;
 open(my $req, '<', $reqPath) or exit 2;
 if (index($Config{archname}, $arch) != 0 || $Config{ptrsize} != 8 || $Config{ivsize} != 8) {
@@ -63,19 +106,46 @@ if (index($Config{archname}, $arch) != 0 || $Config{ptrsize} != 8 || $Config{ivs
   exit 3;
 }
 syswrite($rep, "ready\n") or exit 0;
-$nr += 0;
+my $H = '((?:[0-9a-f]{2})+)';
 while (my $line = <$req>) {
   my $r = 22;
   if (my ($fd, $as, $an, $ms, $mn) = $line =~ /\A([0-9]{1,9})\t(-?[0-9]{1,19})\t([0-9]{1,10})\t(-?[0-9]{1,19})\t([0-9]{1,10})\n\z/) {
     my $path = $prefix . $fd;
     my $times = pack('q4', $as + 0, $an + 0, $ms + 0, $mn + 0);
     $r = syscall($nr, -100, $path, $times, 0) == -1 ? $! + 0 : 0;
+  } elsif ($line =~ /\A([gl])\t([0-9]{1,9})\t(?:$H\t)?([0-9]{1,6})\n\z/ && ($1 eq 'g') == defined($3) && $4 <= 65536) {
+    my ($op, $path, $size) = ($1, $prefix . $2, $4 + 0);
+    my $name = defined($3) ? pack('H*', $3) : '';
+    my $buf = "\0" x ($size > 0 ? $size : 1);
+    my $n = $op eq 'g'
+      ? ($size > 0 ? syscall($nrGet, $path, $name, $buf, $size) : syscall($nrGet, $path, $name, 0, 0))
+      : ($size > 0 ? syscall($nrList, $path, $buf, $size) : syscall($nrList, $path, 0, 0));
+    if ($n >= 0) {
+      my $hex = $size > 0 ? unpack('H*', substr($buf, 0, $n)) : '';
+      syswrite($rep, "0\t$n\t$hex\n") or exit 0;
+      next;
+    }
+    $r = $! + 0;
+  } elsif ($line =~ /\As\t([0-9]{1,9})\t$H\t((?:[0-9a-f]{2})*)\t([0-9]{1,9})\n\z/) {
+    my ($path, $name, $value) = ($prefix . $1, pack('H*', $2), pack('H*', $3));
+    $r = syscall($nrSet, $path, $name, $value, length($value) + 0, $4 + 0) == -1 ? $! + 0 : 0;
+  } elsif ($line =~ /\Ar\t([0-9]{1,9})\t$H\n\z/) {
+    my ($path, $name) = ($prefix . $1, pack('H*', $2));
+    $r = syscall($nrRemove, $path, $name) == -1 ? $! + 0 : 0;
+  } elsif ($line =~ /\An\t([0-9]{1,9})\t$H\t([0-9]{1,9})\t$H\t([0-9]{1,9})\n\z/) {
+    my ($from, $to) = ($prefix . $1 . '/' . pack('H*', $2), $prefix . $3 . '/' . pack('H*', $4));
+    $r = syscall($nrRename, -100, $from, -100, $to, $5 + 0) == -1 ? $! + 0 : 0;
   }
   syswrite($rep, "$r\n") or exit 0;
 }
 `;
 
 const EINVAL = 22;
+const E2BIG = 7;
+/** Longest reply line: "0\t65536\t" and 2 * XATTR_MAX hex digits fit. */
+const MAX_REPLY = 2 * XATTR_MAX + 64;
+const UNAVAILABLE_ANSWER: XattrAnswer = { err: HOST_CALL_UNAVAILABLE, length: 0, value: undefined };
+const EINVAL_ANSWER: XattrAnswer = { err: EINVAL, length: 0, value: undefined };
 const O_NONBLOCK: number = constants.O_NONBLOCK ?? 0o4000;
 const START_TIMEOUT_MS = 5000;
 /** Self-test times (distinctive seconds, so a wrong struct layout cannot pass). */
@@ -94,7 +164,10 @@ export interface UtimensHelperOptions {
   startTimeoutMs?: number;
 }
 
-/** Sets file times with utimensat(2) through a resident perl process; started on first use, one per owner. */
+/**
+ * Makes the host syscalls Node lacks (utimensat, the path xattr calls, renameat2) through a resident perl
+ * process on our descriptors' /proc paths; started on first use, one per owner.
+ */
 export class UtimensHelper {
   /** Requests the helper answered (each one a time change made without spawning a process). */
   answered = 0;
@@ -102,7 +175,9 @@ export class UtimensHelper {
   private reqFd = -1;
   private repFd = -1;
   private child: ChildProcess | undefined;
-  private readonly reply = Buffer.allocUnsafe(64);
+  private reply = Buffer.allocUnsafe(64);
+  /** This architecture's syscall numbers (known after start). */
+  private nrs: SyscallNumbers | undefined;
   private readonly options: UtimensHelperOptions;
 
   constructor(options: UtimensHelperOptions) {
@@ -136,6 +211,83 @@ export class UtimensHelper {
     return r;
   }
 
+  /**
+   * getxattr("/proc/<our pid>/fd/<fd>", name, buf, size): the following
+   * variant on purpose. Measured on Linux 6.18: through the magic link of an
+   * O_PATH descriptor of a symlink, getxattr/setxattr act on the symlink
+   * itself (user.* there is EPERM, trusted.* lands on the link, a dangling
+   * link works too), never on its target; the l*xattr variants act on the
+   * /proc link itself and answer EOPNOTSUPP. A size above XATTR_MAX is capped
+   * (as the kernel does); size 0 asks for the length.
+   */
+  getxattr(fd: number, name: Uint8Array, size: number): XattrAnswer {
+    if (!Number.isSafeInteger(size) || size < 0) return EINVAL_ANSWER;
+    if (!this.usable('getxattr')) return UNAVAILABLE_ANSWER;
+    const n = hexName(name);
+    if (n === undefined) return EINVAL_ANSWER;
+    return this.valueRequest(`g\t${descriptor(fd)}\t${n}\t${Math.min(size, XATTR_MAX)}\n`, size > 0);
+  }
+
+  /** listxattr("/proc/<our pid>/fd/<fd>", buf, size): the NUL-separated names (see getxattr for the path and the size). */
+  listxattr(fd: number, size: number): XattrAnswer {
+    if (!Number.isSafeInteger(size) || size < 0) return EINVAL_ANSWER;
+    if (!this.usable('listxattr')) return UNAVAILABLE_ANSWER;
+    return this.valueRequest(`l\t${descriptor(fd)}\t${Math.min(size, XATTR_MAX)}\n`, size > 0);
+  }
+
+  /** setxattr("/proc/<our pid>/fd/<fd>", name, value, flags): 0, a host errno, or HOST_CALL_UNAVAILABLE. */
+  setxattr(fd: number, name: Uint8Array, value: Uint8Array, flags: number): number {
+    if (!this.usable('setxattr')) return HOST_CALL_UNAVAILABLE;
+    const n = hexName(name);
+    if (n === undefined || !Number.isInteger(flags) || flags < 0 || flags > 0x7fffffff) return EINVAL;
+    // Larger than any filesystem takes: what the kernel answers, without hex-encoding megabytes.
+    if (value.length > XATTR_MAX) return E2BIG;
+    const v = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+    return this.request(`s\t${descriptor(fd)}\t${n}\t${v}\t${flags}\n`);
+  }
+
+  /** removexattr("/proc/<our pid>/fd/<fd>", name): 0, a host errno, or HOST_CALL_UNAVAILABLE. */
+  removexattr(fd: number, name: Uint8Array): number {
+    if (!this.usable('removexattr')) return HOST_CALL_UNAVAILABLE;
+    const n = hexName(name);
+    if (n === undefined) return EINVAL;
+    return this.request(`r\t${descriptor(fd)}\t${n}\n`);
+  }
+
+  /**
+   * renameat2(AT_FDCWD, "/proc/<pid>/fd/<dirFd>/<name>", AT_FDCWD,
+   * "/proc/<pid>/fd/<newDirFd>/<newName>", flags): the directories' magic links
+   * plus one checked name each, as the backend's own renames. Names must be
+   * plain (no "/", no NUL, not empty): anything else answers EINVAL unsent.
+   */
+  renameat2(dirFd: number, name: Uint8Array, newDirFd: number, newName: Uint8Array, flags: number): number {
+    if (!this.usable('renameat2')) return HOST_CALL_UNAVAILABLE;
+    const a = hexName(name, true);
+    const b = hexName(newName, true);
+    if (a === undefined || b === undefined || !Number.isInteger(flags) || flags < 0 || flags > 0x7fffffff) return EINVAL;
+    return this.request(`n\t${descriptor(dirFd)}\t${a}\t${descriptor(newDirFd)}\t${b}\t${flags}\n`);
+  }
+
+  /** Whether `call` can be served (starting the helper on first use). */
+  private usable(call: keyof SyscallNumbers): boolean {
+    if (this.state !== 'ready' && !(this.state === 'idle' && this.start())) return false;
+    return this.nrs !== undefined && this.nrs[call] >= 0;
+  }
+
+  /** A g or l request: "ERRNO" or "0\tLENGTH\tHEX". */
+  private valueRequest(line: string, sized: boolean): XattrAnswer {
+    const answer = this.exchange(line);
+    if (answer === undefined) return UNAVAILABLE_ANSWER;
+    const m = /^0\t([0-9]{1,6})\t((?:[0-9a-f]{2})*)$/.exec(answer);
+    if (m !== null) {
+      const length = Number(m[1]);
+      const hex = m[2]!;
+      if (sized ? hex.length === 2 * length : hex.length === 0) return { err: 0, length, value: sized ? Buffer.from(hex, 'hex') : undefined };
+    } else if (/^[0-9]{1,4}$/.test(answer) && answer !== '0') return { err: Number(answer), length: 0, value: undefined };
+    this.fail(`unexpected reply ${JSON.stringify(answer.slice(0, 80))}`);
+    return UNAVAILABLE_ANSWER;
+  }
+
   /** Stops the helper (it exits at EOF of its request FIFO); later calls answer UTIMENS_UNAVAILABLE. */
   close(): void {
     if (this.state === 'closed') return;
@@ -167,7 +319,9 @@ export class UtimensHelper {
         // already exited
       }
     }
-    this.options.log(`utimensat helper unavailable (${why}); timestamps fall back to utimes + touch(1), a process spawn per exact time`);
+    this.options.log(
+      `utimensat helper unavailable (${why}); timestamps fall back to utimes + touch(1), a process spawn per exact time; xattrs are unsupported and RENAME_EXCHANGE/WHITEOUT answer EINVAL`,
+    );
     return false;
   }
 
@@ -176,6 +330,8 @@ export class UtimensHelper {
     const arch = this.options.arch ?? process.arch;
     const known = Object.prototype.hasOwnProperty.call(ARCHES, arch) ? ARCHES[arch] : undefined;
     if (known === undefined) return this.fail(`no utimensat syscall number known for ${arch}`);
+    const nrs = known[0];
+    this.nrs = nrs;
     let dir: string | undefined;
     let repNonblocking = -1;
     try {
@@ -189,7 +345,8 @@ export class UtimensHelper {
       if (made.error !== undefined || made.status !== 0) return this.fail(`mkfifo failed: ${made.error?.message ?? made.stderr.trim()}`);
       // Our read end first, so the helper's blocking open of the reply FIFO for writing returns at once.
       repNonblocking = openSync(repPath, constants.O_RDONLY | O_NONBLOCK);
-      const child = spawn(this.options.perl ?? 'perl', ['-e', SCRIPT, String(known[0]), known[1], `/proc/${pid}/fd/`, reqPath, repPath], {
+      const numbers = [nrs.utimensat, nrs.getxattr, nrs.setxattr, nrs.listxattr, nrs.removexattr, nrs.renameat2].join(',');
+      const child = spawn(this.options.perl ?? 'perl', ['-e', SCRIPT, numbers, known[1], `/proc/${pid}/fd/`, reqPath, repPath], {
         stdio: 'ignore',
         // Its own session: a terminal's ^C goes to the daemon, which decides; the helper ends at EOF.
         detached: true,
@@ -203,9 +360,10 @@ export class UtimensHelper {
       if (child.pid === undefined) return this.fail(`cannot run ${this.options.perl ?? 'perl'}`);
       const deadline = Date.now() + (this.options.startTimeoutMs ?? START_TIMEOUT_MS);
       // Opening a FIFO for writing without blocking fails with ENXIO until the helper opens it for reading.
+      let reqNonblocking = -1;
       for (;;) {
         try {
-          this.reqFd = openSync(reqPath, constants.O_WRONLY | O_NONBLOCK);
+          reqNonblocking = openSync(reqPath, constants.O_WRONLY | O_NONBLOCK);
           break;
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
@@ -214,6 +372,13 @@ export class UtimensHelper {
         if (Date.now() > deadline) return this.fail('perl did not open its FIFOs in time');
         sleepMs(2);
       }
+      // A blocking write end, so a long request (an xattr value, up to 128 KiB of hex) is written whole: a reader of
+      // our own makes its open return at once even if the helper has just died; it is closed before any write, so a
+      // dead helper then reads as EPIPE, never a hang.
+      const tmpReader = openSync(reqPath, constants.O_RDONLY | O_NONBLOCK);
+      this.reqFd = openSync(reqPath, constants.O_WRONLY);
+      closeSync(tmpReader);
+      closeSync(reqNonblocking);
       // A blocking read end: a temporary writer of our own makes its open return at once even if the helper has
       // just died; once that writer is closed, the helper is the only one, so its death reads as EOF, never a hang.
       const tmpWriter = openSync(repPath, constants.O_WRONLY | O_NONBLOCK);
@@ -254,31 +419,42 @@ export class UtimensHelper {
 
   /** One request line out, one reply number back; UTIMENS_UNAVAILABLE (after fail()) when the helper is gone. */
   private request(line: string): number {
-    try {
-      if (writeSync(this.reqFd, line, null, 'latin1') !== line.length) {
-        this.fail('short write to helper');
-        return UTIMENS_UNAVAILABLE;
-      }
-    } catch (e) {
-      // EPIPE: no reader left (Node ignores SIGPIPE).
-      this.fail(`helper gone (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      return UTIMENS_UNAVAILABLE;
-    }
-    const answer = this.readLine();
+    const answer = this.exchange(line);
     if (answer === undefined) return UTIMENS_UNAVAILABLE;
     if (!/^[0-9]{1,4}$/.test(answer)) {
-      this.fail(`unexpected reply ${JSON.stringify(answer)}`);
+      this.fail(`unexpected reply ${JSON.stringify(answer.slice(0, 80))}`);
       return UTIMENS_UNAVAILABLE;
     }
     return Number(answer);
   }
 
+  /** One request line out, one reply line back; undefined (after fail()) when the helper is gone. */
+  private exchange(line: string): string | undefined {
+    try {
+      if (writeSync(this.reqFd, line, null, 'latin1') !== line.length) {
+        this.fail('short write to helper');
+        return undefined;
+      }
+    } catch (e) {
+      // EPIPE: no reader left (Node ignores SIGPIPE).
+      this.fail(`helper gone (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return undefined;
+    }
+    return this.readLine();
+  }
+
   /** One line from the helper, without its newline; undefined (after fail()) at EOF or on an error. */
   private readLine(): string | undefined {
-    const buf = this.reply;
+    let buf = this.reply;
     let n = 0;
     for (;;) {
       let got: number;
+      if (n === buf.length) {
+        // A value or list (up to 2 * XATTR_MAX hex digits and a few fields): grow, keep the larger buffer.
+        const bigger = Buffer.allocUnsafe(buf.length * 4);
+        buf.copy(bigger, 0, 0, n);
+        this.reply = buf = bigger;
+      }
       try {
         got = readSync(this.repFd, buf, n, buf.length - n, null);
       } catch (e) {
@@ -292,12 +468,29 @@ export class UtimensHelper {
       }
       n += got;
       if (buf[n - 1] === 0x0a) return buf.toString('latin1', 0, n - 1);
-      if (n === buf.length) {
+      if (n >= MAX_REPLY) {
         this.fail('helper reply too long');
         return undefined;
       }
     }
   }
+}
+
+/** A descriptor as the line format carries it (a programming error otherwise). */
+function descriptor(fd: number): number {
+  if (!Number.isSafeInteger(fd) || fd < 0 || fd > 999_999_999) throw new RangeError(`UtimensHelper: not a descriptor: ${fd}`);
+  return fd;
+}
+
+/**
+ * `name` hex-encoded for the helper, or undefined when it cannot be a C string
+ * (empty, a NUL inside, over 255 bytes) or, for a path component, contains "/"
+ * or is "." / "..".
+ */
+function hexName(name: Uint8Array, component = false): string | undefined {
+  if (name.length === 0 || name.length > 255 || name.includes(0)) return undefined;
+  if (component && (name.includes(0x2f) || (name[0] === 0x2e && (name.length === 1 || (name.length === 2 && name[1] === 0x2e))))) return undefined;
+  return Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('hex');
 }
 
 /** A time the helper's line format carries: integer seconds that fit, nanoseconds in [0, 2^30). */

@@ -111,6 +111,52 @@ test('an O_PATH descriptor of a symlink sets the symlink itself (as /proc/self/f
   assert.equal(ns(p), before, 'target untouched');
 });
 
+test('xattrs: binary values and names both ways, size-0 lengths, ERANGE, long lists (reply buffer grows), host errnos', () => {
+  const { p, fd } = file('xattrs');
+  const value = Buffer.from(Array.from({ length: 3000 }, (_, i) => i & 0xff)); // every byte value, 0 and \n included
+  assert.is(helper.setxattr(fd, Buffer.from('user.v'), value, 0), 0);
+  assert.equal(helper.getxattr(fd, Buffer.from('user.v'), 0), { err: 0, length: 3000, value: undefined });
+  const got = helper.getxattr(fd, Buffer.from('user.v'), 3000);
+  assert.ok(got.err === 0 && got.value !== undefined && got.value.equals(value));
+  assert.is(helper.getxattr(fd, Buffer.from('user.v'), 2999).err, errno.ERANGE);
+  for (let i = 0; i < 40; i++) assert.is(helper.setxattr(fd, Buffer.from(`user.n${i}`), new Uint8Array(0), 0), 0);
+  const list = helper.listxattr(fd, 4096);
+  assert.is(list.err, 0);
+  assert.is(list.value!.toString('latin1').split('\0').filter((n) => n !== '').length, 41);
+  assert.is(helper.listxattr(fd, 0).length, list.length);
+  assert.is(helper.removexattr(fd, Buffer.from('user.n0')), 0);
+  assert.is(helper.removexattr(fd, Buffer.from('user.n0')), errno.ENODATA);
+  assert.is(helper.setxattr(fd, Buffer.from('user.v'), value, 1), errno.EEXIST);
+  assert.is(helper.setxattr(fd, Buffer.from('bogus'), value, 0), errno.EOPNOTSUPP);
+  // Refused before the helper: a name no C string can carry, a value over XATTR_SIZE_MAX, a bad size.
+  assert.is(helper.getxattr(fd, Buffer.from('user.a\0b'), 10).err, errno.EINVAL);
+  assert.is(helper.setxattr(fd, Buffer.from(''), value, 0), errno.EINVAL);
+  assert.is(helper.setxattr(fd, Buffer.from('user.big'), new Uint8Array(65537), 0), errno.E2BIG);
+  assert.is(helper.listxattr(fd, -1).err, errno.EINVAL);
+  const host = spawnSync('python3', ['-c', 'import os,sys; print(os.getxattr(sys.argv[1], "user.v").hex())', p], { encoding: 'utf8' });
+  assert.is(host.stdout.trim(), value.toString('hex'), 'the host has the exact bytes');
+  assert.ok(helper.running);
+});
+
+test('renameat2: EXCHANGE and NOREPLACE by the host; names with "/" or dots never reach it', () => {
+  const d = path.join(dir, 'ren');
+  fs.mkdirSync(d);
+  fs.writeFileSync(path.join(d, 'a'), 'A');
+  fs.writeFileSync(path.join(d, 'b'), 'B');
+  const dfd = fs.openSync(d, O_PATH);
+  opened.push(dfd);
+  assert.is(helper.renameat2(dfd, Buffer.from('a'), dfd, Buffer.from('b'), 2 /* RENAME_EXCHANGE */), 0);
+  assert.equal([fs.readFileSync(path.join(d, 'a'), 'utf8'), fs.readFileSync(path.join(d, 'b'), 'utf8')], ['B', 'A']);
+  assert.is(helper.renameat2(dfd, Buffer.from('a'), dfd, Buffer.from('b'), 1 /* RENAME_NOREPLACE */), errno.EEXIST);
+  assert.is(helper.renameat2(dfd, Buffer.from('a'), dfd, Buffer.from('c'), 2), errno.ENOENT);
+  for (const bad of ['../x', '..', '.', 'a/b', '', 'a\0b']) {
+    assert.is(helper.renameat2(dfd, Buffer.from('a'), dfd, Buffer.from(bad), 0), errno.EINVAL, JSON.stringify(bad));
+    assert.is(helper.renameat2(dfd, Buffer.from(bad), dfd, Buffer.from('z'), 0), errno.EINVAL, JSON.stringify(bad));
+  }
+  assert.equal(fs.readdirSync(d).sort(), ['a', 'b']);
+  assert.not.ok(fs.existsSync(path.join(dir, 'x')));
+});
+
 test('many calls, no process spawned for them', () => {
   const { p, fd } = file('many');
   const pid = helper.pid;
