@@ -15,7 +15,7 @@ import {
   ErrnoTranslator, FdWorkingSet, copyRange, type PositionalIo, HandleTable, PageCacheStamp, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
   S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, direntTypeOfMode, dotKind,
   fuseError, hostNow, hostTime, inoOf, linuxDecodeDev, makeSpecialFile, modeAfterKillPriv, procChildPath, procFdPath, runHostTool,
-  sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, UtimensHelper, HOST_CALL_UNAVAILABLE, type XattrAnswer,
+  sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, HostSyscalls, HOST_CALL_UNAVAILABLE, type XattrAnswer,
 } from '@tsfuse/passthrough';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from './dir-handle.js';
 import { DirListing, changedSince, settled, stampOf } from './dir-listing.js';
@@ -88,7 +88,7 @@ export class LinuxBackend implements Backend {
    * The resident host-syscall helper: utimensat(2) behind `exactTimes` (`answered` counts those calls), the
    * xattr calls and renameat2 (started on first use).
    */
-  readonly timeSetter: UtimensHelper;
+  readonly hostCalls: HostSyscalls;
 
   constructor(input: LinuxBackendOptionsInput) {
     const options = linuxBackendOptionsSchema.parse(input);
@@ -96,7 +96,7 @@ export class LinuxBackend implements Backend {
     if (process.platform !== 'linux') throw new Error('@tsfuse/backend-linux needs Linux (O_PATH and /proc/self/fd)');
     if (!existsSync('/proc/self/fd')) throw new Error('@tsfuse/backend-linux needs /proc mounted (it reaches files through /proc/self/fd)');
     this.errors = new ErrnoTranslator({ log: options.log });
-    this.timeSetter = new UtimensHelper({ log: this.errors.log });
+    this.hostCalls = new HostSyscalls({ log: this.errors.log });
     const rootFd = openSync(resolvePath(options.root), O_PATH | O_DIRECTORY | O_CLOEXEC);
     const rootStat = fstatSync(rootFd, BIGINT);
     this.table = new InodeTable<LinuxInode>({
@@ -130,7 +130,7 @@ export class LinuxBackend implements Backend {
     for (const [fh] of [...this.dirs]) this.dirs.remove(fh);
     this.table.clear();
     this.resolver.workingSet.clear();
-    this.timeSetter.close();
+    this.hostCalls.close();
   }
 
   // ---- names ----------------------------------------------------------------
@@ -244,10 +244,10 @@ export class LinuxBackend implements Backend {
     if (this.options.exactTimes) {
       const aNsec = valid & FATTR_ATIME_NOW ? UTIME_NOW : valid & FATTR_ATIME ? attr.atimensec : UTIME_OMIT;
       const mNsec = valid & FATTR_MTIME_NOW ? UTIME_NOW : valid & FATTR_MTIME ? attr.mtimensec : UTIME_OMIT;
-      const r = this.timeSetter.setTimes(fd >= 0 ? fd : this.resolver.fdOf(node), attr.atime, aNsec, attr.mtime, mNsec);
+      const r = this.hostCalls.setTimes(fd >= 0 ? fd : this.resolver.fdOf(node), attr.atime, aNsec, attr.mtime, mNsec);
       if (r === 0) return;
       if (r > 0) throw this.errors.fromHostErrno(r, 'setattr');
-      // UTIMENS_UNAVAILABLE (logged once by the helper): the spawn-based path below, exact too.
+      // HOST_CALL_UNAVAILABLE (logged once by the helper): the spawn-based path below, exact too.
     }
     const now = valid & (FATTR_ATIME_NOW | FATTR_MTIME_NOW) ? hostNow() : 0;
     let cur: Attr | undefined;
@@ -293,7 +293,7 @@ export class LinuxBackend implements Backend {
   }
 
   // ---- extended attributes ----------------------------------------------------
-  // Node has no xattr calls: the resident helper (timeSetter) makes them on the
+  // Node has no xattr calls: the resident helper (hostCalls) makes them on the
   // magic link of the inode's O_PATH descriptor, which is the object itself (a
   // symlink too, never its target). Without the helper (no perl, an arch whose
   // numbers are not known) they answer ENOSYS; the session remembers that and
@@ -304,7 +304,7 @@ export class LinuxBackend implements Backend {
       this.resolver.begin();
       const node = this.table.node(nodeid);
       const fd = this.resolver.fdOf(node);
-      const r = this.timeSetter.setxattr(fd, Buffer.from(name, 'utf8'), value, flags);
+      const r = this.hostCalls.setxattr(fd, Buffer.from(name, 'utf8'), value, flags);
       if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
       if (r > 0) throw this.errors.fromHostErrno(r, 'setxattr');
       // FUSE_SETXATTR_ACL_KILL_SGID (only sent with handleKillprivV2 and POSIX ACLs): the caller may not keep the set-group-ID bit.
@@ -320,7 +320,7 @@ export class LinuxBackend implements Backend {
   getxattr(_ctx: RequestContext, nodeid: number, name: string, size: number): Uint8Array | number {
     try {
       this.resolver.begin();
-      const r = this.timeSetter.getxattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'), size);
+      const r = this.hostCalls.getxattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'), size);
       return this.xattrResult(r, 'getxattr');
     } catch (e) {
       throw this.errors.toFuseError(e, 'getxattr');
@@ -330,7 +330,7 @@ export class LinuxBackend implements Backend {
   listxattr(_ctx: RequestContext, nodeid: number, size: number): Uint8Array | number {
     try {
       this.resolver.begin();
-      const r = this.timeSetter.listxattr(this.resolver.fdOf(this.table.node(nodeid)), size);
+      const r = this.hostCalls.listxattr(this.resolver.fdOf(this.table.node(nodeid)), size);
       return this.xattrResult(r, 'listxattr');
     } catch (e) {
       throw this.errors.toFuseError(e, 'listxattr');
@@ -340,7 +340,7 @@ export class LinuxBackend implements Backend {
   removexattr(_ctx: RequestContext, nodeid: number, name: string): void {
     try {
       this.resolver.begin();
-      const r = this.timeSetter.removexattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'));
+      const r = this.hostCalls.removexattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'));
       if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
       if (r > 0) throw this.errors.fromHostErrno(r, 'removexattr');
     } catch (e) {
@@ -621,7 +621,7 @@ export class LinuxBackend implements Backend {
    * filesystem that cannot exchange or whiteout.
    */
   private renameat2(pfd: number, name: Buffer, npfd: number, newName: Buffer, flags: number): void {
-    const r = this.timeSetter.renameat2(pfd, name, npfd, newName, flags);
+    const r = this.hostCalls.renameat2(pfd, name, npfd, newName, flags);
     if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.EINVAL);
     if (r > 0) throw this.errors.fromHostErrno(r, 'rename');
   }

@@ -66,7 +66,7 @@ test('tar-like SETATTR(mtime only) leaves atime exactly unchanged, and N of them
     atimes.push(ns(`tar${i}`)[0]!);
   }
   be.setattr(C, ids[0]!, setattrIn({ valid: FATTR_MTIME, mtime: 1, mtimensec: 1 })); // starts the helper
-  const answered = be.timeSetter.answered;
+  const answered = be.hostCalls.answered;
   const { spawns } = countSpawns(() => {
     for (let i = 0; i < N; i++) {
       const a = be.setattr(C, ids[i]!, setattrIn({ valid: FATTR_MTIME, mtime: 1_600_000_000 + i, mtimensec: 123_456_789 })).attr;
@@ -74,7 +74,7 @@ test('tar-like SETATTR(mtime only) leaves atime exactly unchanged, and N of them
     }
   });
   assert.is(spawns, 0, 'no process spawned');
-  assert.is(be.timeSetter.answered - answered, N, 'the helper answered every one');
+  assert.is(be.hostCalls.answered - answered, N, 'the helper answered every one');
   for (let i = 0; i < N; i++) assert.equal(ns(`tar${i}`), [atimes[i], BigInt(1_600_000_000 + i) * 1_000_000_000n + 123_456_789n], `tar${i}`);
   assert.is(lines.length, 0);
 });
@@ -109,16 +109,16 @@ test('helper killed: SETATTR falls back to utimes + touch, still exact, one log 
   fs.writeFileSync(path.join(src, 'fb'), 'x');
   const e = be.lookup(C, 1, b('fb'));
   be.setattr(C, e.nodeid, setattrIn({ valid: FATTR_ATIME | FATTR_MTIME, atime: 5, atimensec: 555_555_555, mtime: 6, mtimensec: 6 }));
-  const pid = be.timeSetter.pid!;
+  const pid = be.hostCalls.pid!;
   process.kill(pid, 'SIGKILL');
   const until = Date.now() + 5000;
   while (fs.existsSync(`/proc/${pid}/stat`) && !/\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'latin1')) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   const { result: a, spawns } = countSpawns(() => be.setattr(C, e.nodeid, setattrIn({ valid: FATTR_MTIME, mtime: 1_700_000_000, mtimensec: 987_654_321 })).attr);
   assert.equal([a.atime, a.atimensec, a.mtime, a.mtimensec], [5, 555_555_555, 1_700_000_000, 987_654_321]);
   assert.ok(spawns >= 1, `the fallback spawns touch (${spawns})`);
-  assert.is(be.timeSetter.running, false);
+  assert.is(be.hostCalls.running, false);
   assert.is(lines.length, 1);
-  assert.match(lines[0]!, /utimensat helper unavailable/);
+  assert.match(lines[0]!, /host syscall helper unavailable/);
   be.setattr(C, e.nodeid, setattrIn({ valid: FATTR_ATIME, atime: 8, atimensec: 8 }));
   assert.equal(ns('fb'), [8_000_000_008n, 1_700_000_000_987_654_321n]);
   assert.is(lines.length, 1, 'logged once');
@@ -131,8 +131,8 @@ test('exactTimes: false never starts the helper', () => {
   const { result: a, spawns } = countSpawns(() => be.setattr(C, e.nodeid, setattrIn({ valid: FATTR_MTIME, mtime: 10, mtimensec: 123_456_789 })).attr);
   assert.equal([a.mtime, a.mtimensec], [10, 123_457_000], 'nearest microsecond');
   assert.is(spawns, 0);
-  assert.is(be.timeSetter.answered, 0);
-  assert.is(be.timeSetter.running, false);
+  assert.is(be.hostCalls.answered, 0);
+  assert.is(be.hostCalls.running, false);
 });
 
 test.run();

@@ -183,7 +183,7 @@ test('helper unavailable (killed): xattrs answer ENOSYS, EXCHANGE/WHITEOUT EINVA
     fs.writeFileSync(path.join(src, 'u2'), '2');
     const u = dead.lookup(C, 1, b('u1')).nodeid;
     dead.listxattr(C, u, 0); // starts it
-    const pid = dead.timeSetter.pid!;
+    const pid = dead.hostCalls.pid!;
     process.kill(pid, 'SIGKILL');
     const until = Date.now() + 5000;
     while (fs.existsSync(`/proc/${pid}/stat`) && !/\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'latin1')) && Date.now() < until) {

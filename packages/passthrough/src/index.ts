@@ -16,8 +16,8 @@ export {
 } from './mode.js';
 export { runHostTool, touchDate } from './host-tool.js';
 export {
-  HOST_CALL_UNAVAILABLE, UTIME_NOW, UTIME_OMIT, UTIMENS_UNAVAILABLE, UtimensHelper, XATTR_MAX, type UtimensHelperOptions, type XattrAnswer,
-} from './utimens-helper.js';
+  HOST_CALL_UNAVAILABLE, UTIME_NOW, UTIME_OMIT, HostSyscalls, XATTR_MAX, type HostSyscallsOptions, type XattrAnswer,
+} from './host-syscalls.js';
 export { makeSpecialFile, type SpecialFileDir, type SpecialFileFs, type SpecialFileRequest } from './special-files.js';
 export { copyRange, type PositionalIo } from './copy-range.js';
 export { PageCacheStamp } from './cache-stamp.js';

@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errno } from '@tsfuse/protocol';
-import { ErrnoTranslator, O_NOFOLLOW, O_PATH, UTIME_NOW, UTIME_OMIT, UTIMENS_UNAVAILABLE, UtimensHelper } from '../src/index.js';
+import { ErrnoTranslator, O_NOFOLLOW, O_PATH, UTIME_NOW, UTIME_OMIT, HOST_CALL_UNAVAILABLE, HostSyscalls } from '../src/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfuse-utimens-test-'));
 const lines: string[] = [];
-const helper = new UtimensHelper({ log: (l) => lines.push(l) });
+const helper = new HostSyscalls({ log: (l) => lines.push(l) });
 const opened: number[] = [];
 test.after(() => {
   helper.close();
@@ -169,7 +169,7 @@ test('many calls, no process spawned for them', () => {
 
 test('helper killed while a request is in flight: the call answers UNAVAILABLE, one log line, no hang', () => {
   const log: string[] = [];
-  const h = new UtimensHelper({ log: (l) => log.push(l) });
+  const h = new HostSyscalls({ log: (l) => log.push(l) });
   const { p, fd } = file('killed');
   assert.is(h.setTimes(fd, 1, 1, 1, 1), 0);
   const pid = h.pid!;
@@ -177,12 +177,12 @@ test('helper killed while a request is in flight: the call answers UNAVAILABLE, 
   process.kill(pid, 'SIGSTOP');
   const killer = spawn('sh', ['-c', `sleep 0.3; kill -KILL ${pid}`], { stdio: 'ignore' });
   const t0 = Date.now();
-  assert.is(h.setTimes(fd, 2, 2, 2, 2), UTIMENS_UNAVAILABLE);
+  assert.is(h.setTimes(fd, 2, 2, 2, 2), HOST_CALL_UNAVAILABLE);
   assert.ok(Date.now() - t0 < 5000);
   assert.is(h.running, false);
   assert.is(log.length, 1);
   assert.match(log[0]!, /helper exited/);
-  assert.is(h.setTimes(fd, 3, 3, 3, 3), UTIMENS_UNAVAILABLE, 'stays unavailable');
+  assert.is(h.setTimes(fd, 3, 3, 3, 3), HOST_CALL_UNAVAILABLE, 'stays unavailable');
   assert.is(log.length, 1, 'logged once');
   assert.equal(ns(p), [1_000_000_001n, 1_000_000_001n], 'the unanswered request was not applied');
   killer.unref();
@@ -190,19 +190,19 @@ test('helper killed while a request is in flight: the call answers UNAVAILABLE, 
 
 test('helper killed between calls: the next write fails (EPIPE), answered UNAVAILABLE', () => {
   const log: string[] = [];
-  const h = new UtimensHelper({ log: (l) => log.push(l) });
+  const h = new HostSyscalls({ log: (l) => log.push(l) });
   const { fd } = file('killed2');
   assert.is(h.setTimes(fd, 1, 1, 1, 1), 0);
   const pid = h.pid!;
   process.kill(pid, 'SIGKILL');
   assert.ok(waitGone(pid));
-  assert.is(h.setTimes(fd, 2, 2, 2, 2), UTIMENS_UNAVAILABLE);
+  assert.is(h.setTimes(fd, 2, 2, 2, 2), HOST_CALL_UNAVAILABLE);
   assert.is(log.length, 1);
   assert.match(log[0]!, /EPIPE|helper exited/);
 });
 
 test('unavailable at start: unknown arch, missing perl, perl exiting, a perl of another arch — fast, logged once', () => {
-  const cases: [string, ConstructorParameters<typeof UtimensHelper>[0] extends infer O ? Partial<O> : never, RegExp][] = [
+  const cases: [string, ConstructorParameters<typeof HostSyscalls>[0] extends infer O ? Partial<O> : never, RegExp][] = [
     ['unknown arch', { arch: 'ia32' }, /no utimensat syscall number known for ia32/],
     ['missing perl', { perl: '/nonexistent/perl' }, /cannot run|perl exited/],
     ['perl exits at start', { perl: '/bin/false' }, /perl exited at start/],
@@ -213,11 +213,11 @@ test('unavailable at start: unknown arch, missing perl, perl exiting, a perl of 
   const before = ns(p);
   for (const [what, opts, why] of cases) {
     const log: string[] = [];
-    const h = new UtimensHelper({ log: (l) => log.push(l), ...opts });
+    const h = new HostSyscalls({ log: (l) => log.push(l), ...opts });
     const t0 = Date.now();
-    assert.is(h.setTimes(fd, 1, 1, 1, 1), UTIMENS_UNAVAILABLE, what);
+    assert.is(h.setTimes(fd, 1, 1, 1, 1), HOST_CALL_UNAVAILABLE, what);
     assert.ok(Date.now() - t0 < 3000, `${what}: no long wait (${Date.now() - t0} ms)`);
-    assert.is(h.setTimes(fd, 1, 1, 1, 1), UTIMENS_UNAVAILABLE, what);
+    assert.is(h.setTimes(fd, 1, 1, 1, 1), HOST_CALL_UNAVAILABLE, what);
     assert.is(log.length, 1, `${what}: one line`);
     assert.match(log[0]!, why, what);
     h.close();
@@ -227,17 +227,17 @@ test('unavailable at start: unknown arch, missing perl, perl exiting, a perl of 
 });
 
 test('close() and the owner exiting both end the helper', () => {
-  const h = new UtimensHelper({ log: () => {} });
+  const h = new HostSyscalls({ log: () => {} });
   const { fd } = file('close');
   assert.is(h.setTimes(fd, 1, 1, 1, 1), 0);
   const pid = h.pid!;
   h.close();
   assert.ok(waitGone(pid), 'close(): the helper exits at EOF');
-  assert.is(h.setTimes(fd, 1, 1, 1, 1), UTIMENS_UNAVAILABLE);
+  assert.is(h.setTimes(fd, 1, 1, 1, 1), HOST_CALL_UNAVAILABLE);
   // A daemon that exits without closing: EOF ends the helper too.
-  const script = `import { UtimensHelper } from './packages/passthrough/src/index.ts';
+  const script = `import { HostSyscalls } from './packages/passthrough/src/index.ts';
     import fs from 'node:fs';
-    const h = new UtimensHelper({ log: () => {} });
+    const h = new HostSyscalls({ log: () => {} });
     const fd = fs.openSync(${JSON.stringify(path.join(dir, 'close'))}, 'r');
     if (h.setTimes(fd, 1, 1, 1, 1) !== 0) process.exit(1);
     process.stdout.write(String(h.pid));`;

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { Logger } from './errno.js';
 
 /**
- * A resident perl process that makes the real utimensat(2) for us (and the
- * xattr calls and renameat2, which Node lacks too), so a
- * SETATTR with times costs one pipe round trip (tens of µs) instead of a
- * process spawn. Node's utimes stops at microseconds and cannot omit a time;
+ * The Linux syscalls Node lacks — utimensat(2) with nanoseconds and
+ * UTIME_OMIT, the xattr calls, renameat2(2) — made for us by a resident perl
+ * process, so each costs one pipe round trip (tens of µs) instead of a
+ * process spawn (or being impossible). Node's utimes stops at microseconds and cannot omit a time;
  * perl (perl-base is Essential on Debian) has a builtin syscall(), which
  * passes UTIME_NOW/UTIME_OMIT straight to the kernel, so both keep their
  * exact kernel semantics (no read-modify-write).
@@ -19,7 +19,7 @@ import type { Logger } from './errno.js';
  * another process, so not /proc/self): the magic link resolves to the object
  * our descriptor holds, as /proc/self/fd/N does for us. When the helper
  * cannot start (unknown architecture, no perl, a failed self-test) or dies,
- * every call answers UTIMENS_UNAVAILABLE and the caller takes its fallback
+ * every call answers HOST_CALL_UNAVAILABLE and the caller takes its fallback
  * path; one log line says why.
  */
 
@@ -27,11 +27,8 @@ import type { Logger } from './errno.js';
 export const UTIME_NOW = (1 << 30) - 1;
 /** utimensat(2)'s tv_nsec meaning "leave this time as it is". */
 export const UTIME_OMIT = (1 << 30) - 2;
-/** UtimensHelper.setTimes' answer when the helper cannot serve: the caller falls back. */
-export const UTIMENS_UNAVAILABLE = -1;
-
-/** HostCalls' answer when the helper cannot serve a call (not started, dead, or no syscall number for this arch). */
-export const HOST_CALL_UNAVAILABLE = UTIMENS_UNAVAILABLE;
+/** The answer of every HostSyscalls call the helper cannot serve (not started, dead, or no syscall number for this arch): the caller falls back. */
+export const HOST_CALL_UNAVAILABLE = -1;
 
 /** Syscall numbers the helper makes, per architecture; -1: not known here (that call answers HOST_CALL_UNAVAILABLE). */
 interface SyscallNumbers {
@@ -152,8 +149,8 @@ const START_TIMEOUT_MS = 5000;
 const PROBE_A = [1_234_567_890, 123_456_789] as const;
 const PROBE_M = [987_654_321, 987_654_321] as const;
 
-/** Options of a UtimensHelper. */
-export interface UtimensHelperOptions {
+/** Options of a HostSyscalls. */
+export interface HostSyscallsOptions {
   /** Where the one "helper unavailable" line goes. */
   log: Logger;
   /** The perl to run (default: "perl" from PATH). */
@@ -168,7 +165,7 @@ export interface UtimensHelperOptions {
  * Makes the host syscalls Node lacks (utimensat, the path xattr calls, renameat2) through a resident perl
  * process on our descriptors' /proc paths; started on first use, one per owner.
  */
-export class UtimensHelper {
+export class HostSyscalls {
   /** Requests the helper answered (each one a time change made without spawning a process). */
   answered = 0;
   private state: 'idle' | 'ready' | 'failed' | 'closed' = 'idle';
@@ -178,9 +175,9 @@ export class UtimensHelper {
   private reply = Buffer.allocUnsafe(64);
   /** This architecture's syscall numbers (known after start). */
   private nrs: SyscallNumbers | undefined;
-  private readonly options: UtimensHelperOptions;
+  private readonly options: HostSyscallsOptions;
 
-  constructor(options: UtimensHelperOptions) {
+  constructor(options: HostSyscallsOptions) {
     this.options = options;
   }
 
@@ -198,16 +195,16 @@ export class UtimensHelper {
    * utimensat(AT_FDCWD, "/proc/<our pid>/fd/<fd>", times, 0) for our open
    * descriptor `fd`; a nanosecond field may be UTIME_NOW or UTIME_OMIT (its
    * seconds are then ignored). Answers 0, a positive host errno, or
-   * UTIMENS_UNAVAILABLE (the helper could not start or has died: fall back).
+   * HOST_CALL_UNAVAILABLE (the helper could not start or has died: fall back).
    */
   setTimes(fd: number, aSec: number, aNsec: number, mSec: number, mNsec: number): number {
-    if (this.state !== 'ready' && !(this.state === 'idle' && this.start())) return UTIMENS_UNAVAILABLE;
-    if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`UtimensHelper: not a descriptor: ${fd}`);
+    if (this.state !== 'ready' && !(this.state === 'idle' && this.start())) return HOST_CALL_UNAVAILABLE;
+    if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`HostSyscalls: not a descriptor: ${fd}`);
     if (aNsec === UTIME_NOW || aNsec === UTIME_OMIT) aSec = 0;
     if (mNsec === UTIME_NOW || mNsec === UTIME_OMIT) mSec = 0;
     if (!validTime(aSec, aNsec) || !validTime(mSec, mNsec)) return EINVAL;
     const r = this.request(`${fd}\t${aSec}\t${aNsec}\t${mSec}\t${mNsec}\n`);
-    if (r !== UTIMENS_UNAVAILABLE) this.answered++;
+    if (r !== HOST_CALL_UNAVAILABLE) this.answered++;
     return r;
   }
 
@@ -288,7 +285,7 @@ export class UtimensHelper {
     return UNAVAILABLE_ANSWER;
   }
 
-  /** Stops the helper (it exits at EOF of its request FIFO); later calls answer UTIMENS_UNAVAILABLE. */
+  /** Stops the helper (it exits at EOF of its request FIFO); later calls answer HOST_CALL_UNAVAILABLE. */
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -320,7 +317,7 @@ export class UtimensHelper {
       }
     }
     this.options.log(
-      `utimensat helper unavailable (${why}); timestamps fall back to utimes + touch(1), a process spawn per exact time; xattrs are unsupported and RENAME_EXCHANGE/WHITEOUT answer EINVAL`,
+      `host syscall helper unavailable (${why}); timestamps fall back to utimes + touch(1), a process spawn per exact time; xattrs are unsupported and RENAME_EXCHANGE/WHITEOUT answer EINVAL`,
     );
     return false;
   }
@@ -403,7 +400,7 @@ export class UtimensHelper {
     const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
     try {
       const r = this.request(`${fd}\t${PROBE_A[0]}\t${PROBE_A[1]}\t${PROBE_M[0]}\t${PROBE_M[1]}\n`);
-      if (r === UTIMENS_UNAVAILABLE) return false;
+      if (r === HOST_CALL_UNAVAILABLE) return false;
       if (r !== 0) return this.fail(`self-test answered errno ${r}`);
       const st = fstatSync(fd, { bigint: true });
       // Within the same second, at most truncated (a filesystem coarser than 1 ns).
@@ -417,13 +414,13 @@ export class UtimensHelper {
     }
   }
 
-  /** One request line out, one reply number back; UTIMENS_UNAVAILABLE (after fail()) when the helper is gone. */
+  /** One request line out, one reply number back; HOST_CALL_UNAVAILABLE (after fail()) when the helper is gone. */
   private request(line: string): number {
     const answer = this.exchange(line);
-    if (answer === undefined) return UTIMENS_UNAVAILABLE;
+    if (answer === undefined) return HOST_CALL_UNAVAILABLE;
     if (!/^[0-9]{1,4}$/.test(answer)) {
       this.fail(`unexpected reply ${JSON.stringify(answer.slice(0, 80))}`);
-      return UTIMENS_UNAVAILABLE;
+      return HOST_CALL_UNAVAILABLE;
     }
     return Number(answer);
   }
@@ -478,7 +475,7 @@ export class UtimensHelper {
 
 /** A descriptor as the line format carries it (a programming error otherwise). */
 function descriptor(fd: number): number {
-  if (!Number.isSafeInteger(fd) || fd < 0 || fd > 999_999_999) throw new RangeError(`UtimensHelper: not a descriptor: ${fd}`);
+  if (!Number.isSafeInteger(fd) || fd < 0 || fd > 999_999_999) throw new RangeError(`HostSyscalls: not a descriptor: ${fd}`);
   return fd;
 }
 
