@@ -111,6 +111,10 @@ export class LinuxBackend implements Backend {
     this.resolver = new Resolver(this.table, new FdWorkingSet<LinuxInode>(capacity));
     this.isRoot = process.getuid?.() === 0;
     this.chownToCaller = (options.ownership ?? (this.isRoot ? 'caller' : 'daemon')) === 'caller';
+    if (!options.xattrs) {
+      // Without the methods the session answers ENOSYS from the start (it looks them up once).
+      for (const m of ['setxattr', 'getxattr', 'listxattr', 'removexattr'] as const) (this as Record<string, unknown>)[m] = undefined;
+    }
   }
 
   init(info: InitInfo): void {

@@ -41,6 +41,15 @@ export const linuxBackendOptionsSchema = z.object({
    * its read value).
    */
   exactTimes: z.boolean().default(true),
+  /**
+   * Serve extended attributes (through the resident host-syscall helper).
+   * false: no xattr methods, so the session answers ENOSYS once and the kernel
+   * answers EOPNOTSUPP to every caller without asking again. That saves the
+   * round trips the kernel makes for xattrs nobody set: `ls -l` asks for ACLs
+   * (and SELinux labels) of each entry, and the first write after an open asks
+   * for security.capability.
+   */
+  xattrs: z.boolean().default(true),
   /** Where the rare log lines go (default: stderr). */
   log: z.custom<Logger>((v) => typeof v === 'function').optional(),
 });

@@ -36,6 +36,16 @@ const bytes = (v: Uint8Array | number): Buffer => {
   return Buffer.from(v);
 };
 
+test('xattrs: false leaves the four methods out, so the session answers ENOSYS and the kernel stops asking', () => {
+  const off = backend(src, { xattrs: false }, []);
+  try {
+    for (const m of ['setxattr', 'getxattr', 'listxattr', 'removexattr'] as const) assert.is(typeof (off as unknown as Record<string, unknown>)[m], 'undefined', m);
+    assert.is(typeof be.getxattr, 'function', 'on by default');
+  } finally {
+    off.destroy();
+  }
+});
+
 test('set/get/list/remove round trip with binary values, size-0 queries, ERANGE', () => {
   fs.writeFileSync(path.join(src, 'f'), 'x');
   const f = be.lookup(C, 1, b('f')).nodeid;

@@ -27,6 +27,7 @@ mount options:
                                      unchanged since the kernel cached it; default auto)
   --exact-times on|off               linux: nanosecond SETATTR times (default on)
   --max-path-fds N                   linux: O_PATH descriptors kept for known inodes (default 4096)
+  --xattrs on|off                    linux: extended attributes (default on; off: EOPNOTSUPP, fewer round trips)
   --map-owner-to-root                macos: show the daemon's own files as root:root
   --debug                            print every request and reply on stderr
   --stats                            print per-opcode counts and latencies on exit
@@ -58,6 +59,7 @@ export interface MountCommand {
   keepCache?: 'auto' | 'on' | 'off' | undefined;
   exactTimes?: 'on' | 'off' | undefined;
   maxPathFds?: number | undefined;
+  xattrs?: 'on' | 'off' | undefined;
   mapOwnerToRoot: boolean;
   debug: boolean;
   stats: boolean;
@@ -83,6 +85,7 @@ const MOUNT_FLAGS: Record<string, 'value' | 'switch'> = {
   'keep-cache': 'value',
   'exact-times': 'value',
   'max-path-fds': 'value',
+  xattrs: 'value',
   'map-owner-to-root': 'switch',
   writeback: 'switch',
   'read-only': 'switch',
@@ -136,6 +139,7 @@ export const mountSchema = z.object({
       return n;
     })
     .optional(),
+  xattrs: oneOf('xattrs', ['on', 'off'] as const).optional(),
   mapOwnerToRoot: z.boolean().default(false),
   writeback: z.boolean().default(false),
   readOnly: z.boolean().default(false),

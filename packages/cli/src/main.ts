@@ -76,6 +76,10 @@ function backendOptions(name: Exclude<BackendName, 'auto'>, c: MountCommand): Re
     only('max-path-fds', 'linux');
     o.maxPathFds = c.maxPathFds;
   }
+  if (c.xattrs !== undefined) {
+    only('xattrs', 'linux');
+    o.xattrs = c.xattrs === 'on';
+  }
   if (c.mapOwnerToRoot) {
     only('map-owner-to-root', 'macos');
     o.mapOwnerToRoot = true;

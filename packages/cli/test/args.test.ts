@@ -20,12 +20,12 @@ test('mount with every option', () => {
     'mount', 'src', 'mnt', '--backend', 'memory', '-o', 'allow_other,ro', '-onosuid', '--entry-timeout', '2.5',
     '--attr-timeout=0', '--negative-timeout', '10', '--writeback', '--readdirplus', 'off', '--read-only',
     '--reader', 'relay', '--debug', '--stats', '--keep-cache', 'off', '--exact-times=off', '--max-path-fds', '100',
-    '--map-owner-to-root',
+    '--map-owner-to-root', '--xattrs', 'off',
   ]);
   assert.equal(c, {
     command: 'mount', source: 'src', mountpoint: 'mnt', backend: 'memory', mountOptions: ['allow_other,ro', 'nosuid'],
     entryTimeout: 2.5, attrTimeout: 0, negativeTimeout: 10, writeback: true, readdirplus: 'off', readOnly: true,
-    reader: 'relay', debug: true, stats: true, keepCache: 'off', exactTimes: 'off', maxPathFds: 100, mapOwnerToRoot: true,
+    reader: 'relay', debug: true, stats: true, keepCache: 'off', exactTimes: 'off', maxPathFds: 100, mapOwnerToRoot: true, xattrs: 'off',
   });
 });
 
@@ -68,6 +68,7 @@ test('bad values say which option, what was given and what is allowed', () => {
   fails(['mount', 'a', 'b', '--exact-times', 'yes'], /^--exact-times: expected one of on, off, got "yes"$/);
   fails(['mount', 'a', 'b', '--max-path-fds', '8'], /^--max-path-fds: expected a whole number from 16 to 1000000, got "8"$/);
   fails(['mount', 'a', 'b', '--map-owner-to-root=yes'], /^--map-owner-to-root takes no value$/);
+  fails(['mount', 'a', 'b', '--xattrs', 'maybe'], /^--xattrs: expected one of on, off, got "maybe"$/);
 });
 
 test('malformed command lines', () => {
