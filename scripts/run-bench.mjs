@@ -132,20 +132,24 @@ function parseDaemonStats(text) {
   return ops;
 }
 
+/** The lines of a printed table: those after the first line matching `header`, up to the first blank one. */
+function tableLines(lines, header) {
+  const head = lines.findIndex((l) => header.test(l));
+  if (head < 0) return [];
+  const end = lines.findIndex((l, i) => i > head && l.trim() === '');
+  return lines.slice(head + 1, end < 0 ? undefined : end);
+}
+
 /** run.sh: the table after "workload native tsfuse ratio", then the daemon's --stats table. */
 function parseMounted(out) {
   const rows = [];
   const lines = out.split('\n');
-  const head = lines.findIndex((l) => /^workload\s+native\s+tsfuse\s+ratio\s*$/.test(l));
   const title = lines.find((l) => l.startsWith('mounted benchmark:')) ?? '';
-  if (head >= 0) {
-    for (const line of lines.slice(head + 1)) {
-      if (line.trim() === '') break;
-      const t = line.trim().split(/\s+/);
-      if (t.length < 4) continue;
-      const [native, tsfuse, ratio] = t.slice(-3);
-      rows.push({ label: labelBefore(line, 3), native: num(native), tsfuse: num(tsfuse), ratio: ratio === '-' ? NaN : num(ratio) });
-    }
+  for (const line of tableLines(lines, /^workload\s+native\s+tsfuse\s+ratio\s*$/)) {
+    const t = line.trim().split(/\s+/);
+    if (t.length < 4) continue;
+    const [native, tsfuse, ratio] = t.slice(-3);
+    rows.push({ label: labelBefore(line, 3), native: num(native), tsfuse: num(tsfuse), ratio: ratio === '-' ? NaN : num(ratio) });
   }
   return { title, rows, daemon: parseDaemonStats(out) };
 }
@@ -157,17 +161,13 @@ function parseMounted(out) {
 function parseCeiling(out) {
   const rows = [];
   const lines = out.split('\n');
-  const head = lines.findIndex((l) => /^server\s+best\s+try1\s+try2\b/.test(l));
   const title = lines.find((l) => l.startsWith('stat ceiling:')) ?? '';
-  if (head >= 0) {
-    for (const line of lines.slice(head + 1)) {
-      if (line.trim() === '') break;
-      const t = line.trim().split(/\s+/);
-      if (t.length < 6) continue;
-      const [server, best, try1, try2, , perStat] = t;
-      const val = (s) => (/^[\d.]+$/.test(s) ? num(s) : NaN);
-      rows.push({ server, best: val(best), tries: [val(try1), val(try2)], getattrPerStat: val(perStat) });
-    }
+  const val = (s) => (/^[\d.]+$/.test(s) ? num(s) : NaN);
+  for (const line of tableLines(lines, /^server\s+best\s+try1\s+try2\b/)) {
+    const t = line.trim().split(/\s+/);
+    if (t.length < 6) continue;
+    const [server, best, try1, try2, , perStat] = t;
+    rows.push({ server, best: val(best), tries: [val(try1), val(try2)], getattrPerStat: val(perStat) });
   }
   return { title, rows };
 }

@@ -7,13 +7,13 @@ import { resolve as resolvePath } from 'node:path';
 import {
   FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME, FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID,
   DT_DIR, DT_UNKNOWN, FOPEN_CACHE_DIR, FOPEN_KEEP_CACHE, FUSE_WRITE_KILL_SUIDGID, InitFlags, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL,
-  O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno,
+  O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, direntType, errno,
   type Attr, type AttrReply, type Backend, type CreateReply, type DirentPlusSink, type DirentSink, type Entry, type InitInfo, type OpenReply,
   type RequestContext, type SetattrIn, type StatfsReply,
 } from '@tsfuse/protocol';
 import {
   ErrnoTranslator, FdWorkingSet, copyRange, type PositionalIo, HandleTable, PageCacheStamp, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
-  S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, direntTypeOfMode, dotKind,
+  S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, dotKind,
   fuseError, hostNow, hostTime, inoOf, linuxDecodeDev, makeSpecialFile, modeAfterKillPriv, procChildPath, procFdPath, runHostTool,
   sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, HostSyscalls, HOST_CALL_UNAVAILABLE, type XattrAnswer,
 } from '@tsfuse/passthrough';
@@ -81,8 +81,6 @@ export class LinuxBackend implements Backend {
   /** Inodes held by holdVictim(). */
   private heldVictims = 0;
   private ioBuf = Buffer.allocUnsafe(1 << 20);
-  /** Set by startListing: the directory changed since the handle's listing was read (remembered entry data is void). */
-  private listingStale = false;
   private readonly nameBuf = Buffer.allocUnsafe(256);
   /**
    * The resident host-syscall helper: utimensat(2) behind `exactTimes` (`answered` counts those calls), the
@@ -1015,7 +1013,7 @@ export class LinuxBackend implements Backend {
       const l = h.listing!;
       // Inode numbers and types remembered under the current stamp are exact
       // (Node's readdir gives no d_ino, so otherwise each entry costs an lstat).
-      const current = !this.listingStale;
+      const current = h.current;
       const remember = current && settled(l.stamp, Date.now());
       h.serve(offset, (name, off, i) => {
         if (current) {
@@ -1030,7 +1028,7 @@ export class LinuxBackend implements Backend {
           return out.add(this.direntName(name), 1, DT_UNKNOWN, off) ? EMIT_ADDED : EMIT_STOP;
         }
         if (st === undefined) return EMIT_GONE;
-        const type = direntTypeOfMode(Number(st.mode));
+        const type = direntType(Number(st.mode));
         if (remember) l.remember(i, st.ino, type);
         return out.add(this.direntName(name), inoOf(st.ino), type, off) ? EMIT_ADDED : EMIT_STOP;
       });
@@ -1048,7 +1046,7 @@ export class LinuxBackend implements Backend {
       if (offset <= COOKIE_DOT && !out.add('..', undefined, DT_DIR, COOKIE_DOTDOT, this.parentIno(h.node))) return;
       const dir = h.node;
       const l = h.listing!;
-      const remember = !this.listingStale && settled(l.stamp, Date.now());
+      const remember = h.current && settled(l.stamp, Date.now());
       h.serve(offset, (name, off, i) => {
         let st: BigIntStats | undefined;
         try {
@@ -1057,7 +1055,7 @@ export class LinuxBackend implements Backend {
           return out.add(this.direntName(name), undefined, DT_UNKNOWN, off, 1) ? EMIT_ADDED : EMIT_STOP;
         }
         if (st === undefined) return EMIT_GONE;
-        const type = direntTypeOfMode(Number(st.mode));
+        const type = direntType(Number(st.mode));
         if (remember) l.remember(i, st.ino, type);
         const node = this.table.learn(st, dir, name);
         if (!out.add(this.direntName(name), this.entry(node, st), type, off)) {
@@ -1077,7 +1075,6 @@ export class LinuxBackend implements Backend {
     const dirFd = this.resolver.fdOf(h.node);
     const st = fstatSync(dirFd, BIGINT);
     h.prepare(offset, st, () => this.listingOf(h.node, dirFd, st));
-    this.listingStale = changedSince(h.listing!.stamp, st);
     return dirFd;
   }
 

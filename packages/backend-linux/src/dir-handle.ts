@@ -27,6 +27,12 @@ export class DirHandle {
   servedSinceRead = 0;
   /** Listings read for this handle (tests count host reads). */
   reads = 0;
+  /**
+   * Set by prepare(): the directory still has the listing's stamp, so what the
+   * listing remembered about its entries is exact (false: the directory
+   * changed and the listing is being served on until its next re-read).
+   */
+  current = false;
   /** Offset → name, for offsets that point inside a group of equal keys. */
   private midGroup: Map<bigint, string> | undefined = undefined;
 
@@ -53,7 +59,9 @@ export class DirHandle {
       }
       this.servedSinceRead = 0;
     }
-    return this.listing as DirListing;
+    const listing = this.listing as DirListing;
+    this.current = !changedSince(listing.stamp, st);
+    return listing;
   }
 
   /** The position a reply at `offset` starts from (offset > 2). */

@@ -12,7 +12,7 @@ export { R_OK, W_OK, X_OK, accessAllowed, type Caller } from './permissions.js';
 export { hostNow, hostTime } from './times.js';
 export {
   S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP,
-  direntTypeOfMode, modeAfterKillPriv,
+  modeAfterKillPriv,
 } from './mode.js';
 export { runHostTool, touchDate } from './host-tool.js';
 export {

@@ -1,10 +1,7 @@
-import { S_IFMT, S_IFREG, S_ISGID, S_ISUID, S_IXGRP, direntType } from '@tsfuse/protocol';
+import { S_IFMT, S_IFREG, S_ISGID, S_ISUID, S_IXGRP } from '@tsfuse/protocol';
 
 /** st_mode bits: the protocol package's (Linux values, which are also the wire's). */
 export { S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP } from '@tsfuse/protocol';
-
-/** DT_* of a mode (S_IFMT >> 12, as the kernel does). */
-export const direntTypeOfMode = direntType;
 
 /**
  * The mode bits a write or truncate by someone without CAP_FSETID leaves on a

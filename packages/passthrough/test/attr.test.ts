@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hostTime, direntTypeOfMode, identityOf, inoOf, modeAfterKillPriv, sameFile, statToAttr, statfsToReply } from '../src/index.js';
+import { direntType } from '@tsfuse/protocol';
+import { hostTime, identityOf, inoOf, modeAfterKillPriv, sameFile, statToAttr, statfsToReply } from '../src/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfuse-attr-'));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -77,9 +78,9 @@ test('statfs conversion', () => {
 });
 
 test('mode helpers', () => {
-  assert.is(direntTypeOfMode(0o100644), 8);
-  assert.is(direntTypeOfMode(0o040755), 4);
-  assert.is(direntTypeOfMode(0o120777), 10);
+  assert.is(direntType(0o100644), 8);
+  assert.is(direntType(0o040755), 4);
+  assert.is(direntType(0o120777), 10);
   assert.is(modeAfterKillPriv(0o106755), 0o100755);
   assert.is(modeAfterKillPriv(0o102745), 0o102745, 'setgid without group exec marks mandatory locking: kept');
   assert.is(modeAfterKillPriv(0o104644), 0o100644);

@@ -8,9 +8,9 @@
  * accepted, never for "." and "..".
  */
 import type { BigIntStats } from 'node:fs';
-import { DT_DIR, errno } from '@tsfuse/protocol';
+import { DT_DIR, direntType, errno } from '@tsfuse/protocol';
 import type { DirentPlusSink, DirentSink } from '@tsfuse/protocol';
-import { direntTypeOfMode, fuseError, inoOf, sameFile, type InodeTable } from '@tsfuse/passthrough';
+import { fuseError, inoOf, sameFile, type InodeTable } from '@tsfuse/passthrough';
 import type { DirHandle, MacInode } from '../handles.js';
 import type { HostFs } from '../host/host-fs.js';
 import { joinName, type NodePaths } from '../identity/node-paths.js';
@@ -75,7 +75,7 @@ export class DirectoryReader {
       }
       const attr = this.present.attr(st);
       e.ino = st.ino;
-      e.type = direntTypeOfMode(attr.mode);
+      e.type = direntType(attr.mode);
       if (plus === undefined) {
         if (!plain!.add(e.name, attr.ino, e.type, off)) return;
         continue;
