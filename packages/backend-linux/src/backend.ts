@@ -6,7 +6,7 @@ import {
 import { resolve as resolvePath } from 'node:path';
 import {
   FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME, FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID,
-  DT_DIR, DT_UNKNOWN, FOPEN_CACHE_DIR, FOPEN_KEEP_CACHE, FUSE_WRITE_KILL_SUIDGID, InitFlags, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL,
+  DT_DIR, DT_UNKNOWN, FOPEN_CACHE_DIR, FOPEN_KEEP_CACHE, FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID, InitFlags, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL,
   O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, direntType, errno,
   type Attr, type AttrReply, type Backend, type CreateReply, type DirentPlusSink, type DirentSink, type Entry, type InitInfo, type OpenReply,
   type RequestContext, type SetattrIn, type StatfsReply,
@@ -56,6 +56,14 @@ interface FileHandle {
  * are synchronous (the backend runs on the transport's worker thread).
  */
 export class LinuxBackend implements Backend {
+  /**
+   * Set-ID bits are cleared here where the kernel flags it (killPriv); file
+   * capabilities need nothing, the host kernel removes them at our write or
+   * truncate. Without HANDLE_KILLPRIV_V2 the kernel would ask GETXATTR
+   * security.capability before every write instead of once per inode, and
+   * would leave an O_TRUNC open by a non-owner with its set-ID bits.
+   */
+  readonly handlesKillprivV2 = true;
   /** Known inodes. */
   readonly table: InodeTable<LinuxInode>;
   /** Descriptors and path resolution. */
@@ -710,7 +718,7 @@ export class LinuxBackend implements Backend {
 
   // ---- files -----------------------------------------------------------------
 
-  open(_ctx: RequestContext, nodeid: number, flags: number): OpenReply {
+  open(_ctx: RequestContext, nodeid: number, flags: number, openFlags = 0): OpenReply {
     try {
       this.resolver.begin();
       const node = this.table.node(nodeid);
@@ -731,6 +739,7 @@ export class LinuxBackend implements Backend {
       const fd = this.resolver.open(procFdPath(pathFd), host | O_CLOEXEC);
       let keep: boolean;
       try {
+        if (openFlags & FUSE_OPEN_KILL_SUIDGID && host & O_TRUNC) this.killPriv(fd);
         keep = this.keepOnOpen(node, fd);
       } catch (e) {
         closeSync(fd);
@@ -742,7 +751,7 @@ export class LinuxBackend implements Backend {
     }
   }
 
-  create(ctx: RequestContext, parent: number, name: Buffer, mode: number, umask: number, flags: number): CreateReply {
+  create(ctx: RequestContext, parent: number, name: Buffer, mode: number, umask: number, flags: number, openFlags = 0): CreateReply {
     try {
       this.resolver.begin();
       checkName(name, 'create');
@@ -761,6 +770,14 @@ export class LinuxBackend implements Backend {
         // Created on the host since the kernel's negative lookup: open what is there, if it is a regular file.
         fd = this.openExisting(pfd, name, host);
         created = false;
+        if (openFlags & FUSE_OPEN_KILL_SUIDGID && host & O_TRUNC) {
+          try {
+            this.killPriv(fd);
+          } catch (e) {
+            closeSync(fd);
+            throw e;
+          }
+        }
       }
       let node: LinuxInode;
       let st: BigIntStats;
@@ -890,7 +907,13 @@ export class LinuxBackend implements Backend {
     }
   }
 
-  /** A write by someone without CAP_FSETID clears set-user-ID (and group-executable set-group-ID), as Linux does. */
+  /**
+   * A write or O_TRUNC open by someone without CAP_FSETID clears set-user-ID
+   * (and group-executable set-group-ID), as Linux does; the kernel says so
+   * with FUSE_WRITE_KILL_SUIDGID / FUSE_OPEN_KILL_SUIDGID under
+   * HANDLE_KILLPRIV_V2. File capabilities need nothing here: the host kernel
+   * removes security.capability at our own write or truncate.
+   */
   private killPriv(fd: number): void {
     const mode = Number(fstatSync(fd, BIGINT).mode);
     const killed = modeAfterKillPriv(mode);
@@ -1014,6 +1037,13 @@ export class LinuxBackend implements Backend {
       // Inode numbers and types remembered under the current stamp are exact
       // (Node's readdir gives no d_ino, so otherwise each entry costs an lstat).
       const current = h.current;
+      const records = current && out.addEncoded !== undefined ? l.encoded() : undefined;
+      if (records !== undefined) {
+        // Everything is remembered: the reply is one copy of ready records.
+        const from = offset <= COOKIE_DOTDOT ? 0 : h.startOf(offset);
+        h.servedSinceRead += out.addEncoded!(records, from) - from;
+        return;
+      }
       const remember = current && settled(l.stamp, Date.now());
       h.serve(offset, (name, off, i) => {
         if (current) {

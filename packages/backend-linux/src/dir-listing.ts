@@ -1,5 +1,6 @@
 import { readdirSync, type BigIntStats } from 'node:fs';
-import { nameKey } from './name-hash.js';
+import { EncodedDirents } from '@tsfuse/protocol';
+import { SLOT_GROUP_DONE, cookieOf, nameKey } from './name-hash.js';
 
 /** What tells that a directory changed: its own mtime and ctime (nanoseconds; multigrain since Linux 6.13). */
 export interface DirStamp {
@@ -63,6 +64,10 @@ export class DirListing {
   private inos: Float64Array | undefined = undefined;
   private types: Uint8Array | undefined = undefined;
   private bigInos: Map<number, bigint> | undefined = undefined;
+  /** Entries whose inode number and d_type are remembered. */
+  private known = 0;
+  /** The READDIR records of every entry (see encoded()); null: this listing cannot have them. */
+  private records: EncodedDirents | null | undefined = undefined;
 
   private constructor(names: string[], keys: Float64Array, stamp: DirStamp) {
     this.names = names;
@@ -85,7 +90,9 @@ export class DirListing {
   remember(i: number, ino: bigint, type: number): void {
     const n = this.names.length;
     const inos = (this.inos ??= new Float64Array(n).fill(NaN));
-    (this.types ??= new Uint8Array(n).fill(TYPE_UNKNOWN))[i] = type;
+    const types = (this.types ??= new Uint8Array(n).fill(TYPE_UNKNOWN));
+    if (types[i] === TYPE_UNKNOWN) this.known++;
+    types[i] = type;
     if (ino <= 9007199254740991n) inos[i] = Number(ino);
     else {
       inos[i] = -1;
@@ -97,6 +104,32 @@ export class DirListing {
   typeAt(i: number): number {
     const t = this.types === undefined ? TYPE_UNKNOWN : this.types[i]!;
     return t === TYPE_UNKNOWN ? -1 : t;
+  }
+
+  /**
+   * Every entry as READDIR records, in listing order, once each entry's inode
+   * number and d_type are remembered (exact while the directory keeps the
+   * stamp): a reply is then one copy. Undefined until then, and for a listing
+   * where two names share a cookie key (their cookies depend on what was
+   * served before; DirHandle.serve handles those).
+   */
+  encoded(): EncodedDirents | undefined {
+    if (this.records !== undefined) return this.records ?? undefined;
+    const n = this.names.length;
+    if (this.known < n) return undefined;
+    const keys = this.keys;
+    for (let i = 1; i < n; i++) {
+      if (keys[i] === keys[i - 1]) {
+        this.records = null;
+        return undefined;
+      }
+    }
+    const records = new EncodedDirents();
+    for (let i = 0; i < n; i++) {
+      records.add(Buffer.from(this.names[i]!, 'latin1'), this.inoAt(i), this.types![i]!, cookieOf(keys[i]!, SLOT_GROUP_DONE));
+    }
+    this.records = records;
+    return records;
   }
 
   /** Entry i's remembered inode number (only meaningful when typeAt(i) >= 0). */

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   FATTR_ATIME, FATTR_ATIME_NOW, FATTR_FH, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME, FATTR_SIZE, FATTR_UID,
-  FUSE_WRITE_KILL_SUIDGID, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno, type SetattrIn,
+  FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno, type SetattrIn,
 } from '@tsfuse/protocol';
 import { b, backend, ctx, errnoOf, sandbox } from './helpers.js';
 
@@ -194,6 +194,19 @@ test('kill-priv: write and truncate flagged by the kernel clear set-ID bits', ()
   fs.chmodSync(path.join(src, 'suid'), 0o4755);
   be.setattr(C, e.nodeid, setattrIn({ valid: FATTR_SIZE | FATTR_KILL_SUIDGID, size: 0 }));
   assert.is(fs.statSync(path.join(src, 'suid')).mode & 0o7777, 0o0755);
+  fs.chmodSync(path.join(src, 'suid'), 0o6775);
+  be.release(C, e.nodeid, be.open(C, e.nodeid, O_WRONLY | O_TRUNC, 0).fh, 0, 0, 0n);
+  assert.is(fs.statSync(path.join(src, 'suid')).mode & 0o7777, 0o6775, 'unflagged O_TRUNC open keeps them');
+  be.release(C, e.nodeid, be.open(C, e.nodeid, O_WRONLY, FUSE_OPEN_KILL_SUIDGID).fh, 0, 0, 0n);
+  assert.is(fs.statSync(path.join(src, 'suid')).mode & 0o7777, 0o6775, 'the flag without O_TRUNC changes nothing');
+  fs.writeFileSync(path.join(src, 'suid'), 'data');
+  be.release(C, e.nodeid, be.open(C, e.nodeid, O_WRONLY | O_TRUNC, FUSE_OPEN_KILL_SUIDGID).fh, 0, 0, 0n);
+  assert.is(fs.statSync(path.join(src, 'suid')).mode & 0o7777, 0o0775, 'flagged O_TRUNC open clears set-user-ID and group-executable set-group-ID');
+  assert.is(fs.statSync(path.join(src, 'suid')).size, 0);
+  fs.chmodSync(path.join(src, 'suid'), 0o4755);
+  const c = be.create(C, 1, b('suid'), 0o644, 0, O_WRONLY | O_TRUNC, FUSE_OPEN_KILL_SUIDGID);
+  be.release(C, c.entry.nodeid, c.fh, 0, 0, 0n);
+  assert.is(fs.statSync(path.join(src, 'suid')).mode & 0o7777, 0o0755, 'CREATE that finds the file existing, O_TRUNC, flagged');
 });
 
 test('ownership: as root, new objects belong to the caller; setgid directories pass their group', () => {

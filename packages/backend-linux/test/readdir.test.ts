@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import type { BigIntStats } from 'node:fs';
+import { DirentPacker, type DirentSink } from '@tsfuse/protocol';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from '../src/dir-handle.js';
 import { DirListing, SETTLE_MS } from '../src/dir-listing.js';
 import type { LinuxInode } from '../src/linux-inode.js';
@@ -320,6 +321,52 @@ test('a settled, unchanged directory is listed again without touching the host; 
   assert.ok(names.has('new') && !names.has('n7'));
   assert.is(got.find((e) => e.name === 'n5')!.ino, Number(fs.lstatSync(path.join(dir, 'n5')).ino), 'replaced entry has its new inode');
   for (const e of got.slice(2)) assert.is(e.ino, truth(e), e.name);
+});
+
+test('a remembered listing is served as ready records: the same bytes as packing entry by entry, from any offset', () => {
+  const dir = path.join(src, 'records');
+  fs.mkdirSync(dir);
+  for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(dir, `entry-${'x'.repeat(i % 40)}-${i}`), '');
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.symlinkSync('nowhere', path.join(dir, 'link'));
+  settle();
+  const d = be.lookup(C, 1, b('records'));
+  let copies = 0;
+  /** Every reply of a full listing (4 KiB each) as hex; `records` false hides addEncoded from the backend. */
+  const replies = (records: boolean, start = 0n): string[] => {
+    const { fh } = be.opendir(C, d.nodeid, 0);
+    const out: string[] = [];
+    let off = start;
+    for (;;) {
+      const p = new DirentPacker(4096);
+      const sink: DirentSink = records
+        ? { add: (n, ino, t, o) => p.add(n, ino, t, o), addEncoded: (blk, from) => (copies++, p.addEncoded(blk, from)) }
+        : { add: (n, ino, t, o) => p.add(n, ino, t, o) };
+      be.readdir(C, d.nodeid, fh, off, sink);
+      const bytes = Buffer.from(p.close());
+      if (bytes.length === 0) break;
+      out.push(bytes.toString('hex'));
+      // The last record's offset: walk the records.
+      for (let at = 0; at < bytes.length; at += (24 + bytes.readUInt32LE(at + 16) + 7) & ~7) off = bytes.readBigUInt64LE(at + 8);
+    }
+    be.releasedir(C, d.nodeid, fh, 0);
+    return out;
+  };
+  const byEntry = replies(false);
+  assert.is(copies, 0);
+  const byRecords = replies(true);
+  assert.ok(copies >= byEntry.length, 'every reply after the first listing was copied from records');
+  assert.equal(byRecords, byEntry, 'byte for byte');
+  // Resume from an offset in the middle of the third reply, both ways.
+  const third = Buffer.from(byEntry[2]!, 'hex');
+  const resumeAt = third.readBigUInt64LE(8 + ((24 + third.readUInt32LE(16) + 7) & ~7));
+  assert.equal(replies(true, resumeAt), replies(false, resumeAt));
+  // A change on the host: served entry by entry again until remembered anew, and still right.
+  fs.writeFileSync(path.join(dir, 'late'), '');
+  const before = copies;
+  const changed = replies(true);
+  assert.is(copies, before, 'a changed directory is not served from the old records');
+  assert.ok(changed.join('').includes(Buffer.from('late').toString('hex')));
 });
 
 test('a listing read while the stamp could hide a change is re-read at the next rewind', () => {

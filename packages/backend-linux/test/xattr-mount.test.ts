@@ -80,6 +80,49 @@ print(r, ctypes.get_errno() if r else 0, open("${m.mnt}/d").read(), os.listdir("
     });
   });
 
+  test('kill-priv (HANDLE_KILLPRIV_V2): non-root writes and O_TRUNC opens clear set-ID bits, writes remove file capabilities, one capability query per inode', async () => {
+    // A v2 vfs_cap_data granting CAP_NET_RAW (bit 13), effective.
+    const setCap = (file: string) =>
+      spawnSync('python3', ['-c', 'import os,struct,sys; os.setxattr(sys.argv[1], "security.capability", struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0))', file], { encoding: 'utf8' });
+    const hasCap = (file: string) =>
+      spawnSync('python3', ['-c', 'import os,sys\ntry:\n  os.getxattr(sys.argv[1], "security.capability"); print("yes")\nexcept OSError: print("no")', file], { encoding: 'utf8' }).stdout.trim();
+    await withMount({
+      args: ['--debug'],
+      setup: (src) => {
+        for (const f of ['trunc', 'append', 'root']) {
+          fs.writeFileSync(path.join(src, f), 'x');
+          fs.chmodSync(path.join(src, f), 0o6777);
+        }
+        fs.writeFileSync(path.join(src, 'cap'), 'x');
+        fs.chmodSync(path.join(src, 'cap'), 0o755);
+      },
+    }, async (m) => {
+      const mode = (f: string) => (fs.statSync(path.join(m.src, f)).mode & 0o7777).toString(8);
+      const as1000 = (c: string) => m.ok(`setpriv --reuid=1000 --regid=1000 --clear-groups sh -c '${c}'`);
+      as1000(`: > ${m.mnt}/trunc`);
+      assert.is(mode('trunc'), '777', 'O_TRUNC open by a non-owner without CAP_FSETID');
+      as1000(`echo y >> ${m.mnt}/append`);
+      assert.is(mode('append'), '777', 'write by a non-owner without CAP_FSETID');
+      m.ok(`echo y >> ${m.mnt}/root`);
+      assert.is(mode('root'), '6777', 'root (CAP_FSETID) keeps them, as on Linux');
+      assert.is(setCap(path.join(m.src, 'cap')).status, 0, 'set a capability on the host file');
+      assert.is(hasCap(path.join(m.src, 'cap')), 'yes');
+      m.ok(`echo y >> ${m.mnt}/cap`);
+      assert.is(hasCap(path.join(m.src, 'cap')), 'no', 'a write removes file capabilities, as on Linux');
+
+      // The debug log arrives through a pipe: let the event loop take it in (run(), not ok()).
+      const capQueries = async (): Promise<number> => {
+        await m.run('sleep 0.3');
+        return (m.serverLog().match(/→ \d+ GETXATTR .*security\.capability/g) ?? []).length;
+      };
+      const before = await capQueries();
+      await m.run(`dd if=/dev/zero of=${m.mnt}/many bs=4k count=8 2>/dev/null`);
+      const queries = (await capQueries()) - before;
+      assert.is(queries, 1, 'eight writes to a new file: one security.capability query (not one per write)');
+      assert.not.match(m.serverLog(), /unexpected/);
+    });
+  });
+
   const haveStress = spawnSync('sh', ['-c', 'command -v stress-ng'], { encoding: 'utf8' }).status === 0;
   test('stress-ng --xattr 1 -t 3 on the mount: zero failures', async () => {
     if (!haveStress) return console.log('    skipped: stress-ng is not installed');

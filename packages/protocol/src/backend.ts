@@ -28,6 +28,8 @@
  *   readdir sinks: the session reuses them for later requests.
  */
 
+import type { EncodedDirents } from './messages/dir.js';
+
 /**
  * Who asked, and a way to learn the request was interrupted. Valid until the
  * method returns, or until its Promise settles: a method that answers
@@ -182,6 +184,12 @@ export interface IoctlReply {
  */
 export interface DirentSink {
   add(name: string | Uint8Array, ino: number | bigint, type: number, off: bigint): boolean;
+  /**
+   * Copy records `from`, `from + 1`, ... of `block` while they fit (whole
+   * records only); returns the index after the last one copied (`from` when
+   * none fit). Optional: without it, add() each entry.
+   */
+  addEncoded?(block: EncodedDirents, from: number): number;
 }
 
 /**
@@ -206,6 +214,13 @@ export interface InitInfo {
 }
 
 export interface Backend {
+  /**
+   * True when the backend clears set-user-ID / set-group-ID itself where the
+   * kernel flags it (FATTR_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID,
+   * FUSE_OPEN_KILL_SUIDGID): the session then negotiates
+   * FUSE_HANDLE_KILLPRIV_V2 unless options.handleKillprivV2 says otherwise.
+   */
+  readonly handlesKillprivV2?: boolean;
   /** Called once INIT is negotiated, before any other request. */
   init?(info: InitInfo): R<void>;
   /** Called when the session ends (DESTROY, unmount, or close()). */
@@ -228,11 +243,14 @@ export interface Backend {
   /**
    * flags: the open(2) flags, Linux numbering. O_TRUNC arrives here (the
    * session negotiates FUSE_ATOMIC_O_TRUNC unless options.atomicOTrunc is
-   * false): truncate the file when it is set.
+   * false): truncate the file when it is set. openFlags: FUSE_OPEN_* bits; with
+   * HANDLE_KILLPRIV_V2, FUSE_OPEN_KILL_SUIDGID asks that an O_TRUNC open
+   * by a caller without CAP_FSETID clear set-user-ID (and group-executable
+   * set-group-ID), as Linux does.
    */
-  open?(ctx: RequestContext, nodeid: number, flags: number): R<OpenReply>;
-  /** flags as in open() (O_TRUNC included). mode is already masked by umask unless options.dontMask. */
-  create?(ctx: RequestContext, parent: number, name: Name, mode: number, umask: number, flags: number): R<CreateReply>;
+  open?(ctx: RequestContext, nodeid: number, flags: number, openFlags: number): R<OpenReply>;
+  /** flags as in open() (O_TRUNC included), openFlags as for open(). mode is already masked by umask unless options.dontMask. */
+  create?(ctx: RequestContext, parent: number, name: Name, mode: number, umask: number, flags: number, openFlags: number): R<CreateReply>;
   /** Return at most `size` bytes; fewer means end of file. May return a view of a buffer the backend reuses. */
   read?(ctx: RequestContext, nodeid: number, fh: number, offset: number, size: number, flags: number): R<Uint8Array>;
   /** Returns the number of bytes written. writeFlags: FUSE_WRITE_* bits. */

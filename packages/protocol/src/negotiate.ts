@@ -55,7 +55,7 @@ export function wantedFlags(o: SessionOptions, b: Backend): bigint {
   if (o.dontMask) want |= F.DONT_MASK;
   if (o.writeback) want |= F.WRITEBACK_CACHE;
   if (o.cacheSymlinks) want |= F.CACHE_SYMLINKS;
-  if (o.handleKillprivV2) want |= F.HANDLE_KILLPRIV_V2;
+  if (o.handleKillprivV2 ?? b.handlesKillprivV2 === true) want |= F.HANDLE_KILLPRIV_V2;
   if (b.readdirplus && o.readdirplus !== 'off') {
     want |= F.DO_READDIRPLUS;
     if (o.readdirplus === 'auto') want |= F.READDIRPLUS_AUTO;

@@ -382,7 +382,10 @@ const specs: OpSpec[] = [
       const { flags } = decodeOpenIn(r);
       return (flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC) !== 0;
     },
-    run: (e, q, r) => e.backend.open!(q, q.nodeid, decodeOpenIn(r).flags),
+    run: (e, q, r) => {
+      const a = decodeOpenIn(r);
+      return e.backend.open!(q, q.nodeid, a.flags, a.openFlags);
+    },
     reply: (e, w, _q, result) => encodeOpenOut(w, result as OpenReply, e.options.keepCache ? FOPEN_KEEP_CACHE : 0),
     describe: (r) => `flags=0${decodeOpenIn(r).flags.toString(8)}`,
   }),
@@ -624,7 +627,7 @@ const specs: OpSpec[] = [
     minBody: () => 17,
     run: (e, q, r) => {
       const a = decodeCreateIn(r);
-      return e.backend.create!(q, q.nodeid, readName(r, Opcode.CREATE, true), a.mode, a.umask, a.flags);
+      return e.backend.create!(q, q.nodeid, readName(r, Opcode.CREATE, true), a.mode, a.umask, a.flags, a.openFlags);
     },
     reply: createReply,
     describe: (r) => {

@@ -48,8 +48,12 @@ export const sessionOptionsSchema = z
     dontMask: flag('dontMask', false),
     /** Negotiate FUSE_ATOMIC_O_TRUNC: O_TRUNC reaches open()/create() instead of a separate truncate. */
     atomicOTrunc: flag('atomicOTrunc', true),
-    /** Negotiate FUSE_HANDLE_KILLPRIV_V2: the backend clears suid/sgid on write, chown and truncate. */
-    handleKillprivV2: flag('handleKillprivV2', false),
+    /**
+     * Negotiate FUSE_HANDLE_KILLPRIV_V2: the backend clears suid/sgid on write,
+     * chown, truncate and O_TRUNC open when the kernel flags it. Unset: when
+     * the backend says it does (backend.handlesKillprivV2).
+     */
+    handleKillprivV2: z.boolean({ error: 'handleKillprivV2 must be true or false' }).optional(),
     /** Negotiate FUSE_AUTO_INVAL_DATA: drop cached pages when mtime or size change. */
     autoInvalData: flag('autoInvalData', true),
     /** Largest WRITE the kernel sends, in bytes (4 KiB .. 16 MiB). */

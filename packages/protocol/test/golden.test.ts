@@ -49,6 +49,7 @@ import {
   encodePollOut,
   decodeFallocateIn,
   DirentPacker,
+  EncodedDirents,
   DirentPlusPacker,
   direntSize,
   direntPlusSize,
@@ -501,6 +502,42 @@ test('fuse_dirent: 24-byte header, namelen without padding, 8-byte alignment, ne
   assert.throws(() => new DirentPacker(4096).add('', 1, 8, 1n), /invalid/);
   assert.throws(() => new DirentPacker(4096).add('x'.repeat(256), 1, 8, 1n), /invalid/);
   assert.ok(new DirentPacker(4096).add('x'.repeat(255), 1, 8, 1n));
+});
+
+test('EncodedDirents: the same bytes as add(), copied whole records at a time, from any index, never past size', () => {
+  const names = ['abc', '0123456789', 'x', 'a-longer-name-of-24-byte', 'z'];
+  const block = new EncodedDirents();
+  const one = new DirentPacker(4096);
+  names.forEach((n, i) => {
+    block.add(n, 10 + i, 8, BigInt(100 + i));
+    assert.ok(one.add(n, 10 + i, 8, BigInt(100 + i)));
+  });
+  assert.is(block.count, 5);
+  assert.is(block.byteLength, one.length);
+  const all = new DirentPacker(4096);
+  assert.is(all.addEncoded(block, 0), 5);
+  assert.is(all.count, 5);
+  same(all.close(), one.close(), 'all records, byte for byte');
+  // Records are 32, 40, 32, 48, 32 bytes: 100 bytes hold the first two (72), not the third (104).
+  const small = new DirentPacker(100);
+  assert.is(small.addEncoded(block, 0), 2);
+  assert.is(small.addEncoded(block, 2), 2, 'nothing more fits: the index stays');
+  assert.is(small.length, 72);
+  // From index 3 on, into what is left after one add().
+  const mid = new DirentPacker(32 + 48 + 32);
+  assert.ok(mid.add('q', 1, 4, 9n));
+  assert.is(mid.addEncoded(block, 3), 5);
+  const expected = new Bytes()
+    .u64(1).u64(9).u32(1).u32(4).raw('q').pad8()
+    .u64(13).u64(103).u32(24).u32(8).raw('a-longer-name-of-24-byte').pad8()
+    .u64(14).u64(104).u32(1).u32(8).raw('z').pad8()
+    .done();
+  same(mid.close(), expected, 'an add() then two copied records');
+  assert.is(mid.addEncoded(block, 0), 0, 'a closed packer takes nothing');
+  assert.is(new DirentPacker(4096).addEncoded(block, 5), 5, 'past the end: nothing');
+  assert.throws(() => block.add('a/b', 1, 8, 1n), /invalid directory entry name/);
+  assert.throws(() => block.add('', 1, 8, 1n), /invalid/);
+  assert.is(block.count, 5, 'a refused name adds nothing');
 });
 
 test('fuse_direntplus: entry_out + dirent; "." and ".." get a zeroed entry (nodeid 0)', () => {

@@ -162,6 +162,15 @@ test('locks only with getlk/setlk; SETXATTR_EXT only with setxattr; options add 
   assert.is(c.out.flags, F.ASYNC_READ);
 });
 
+test('HANDLE_KILLPRIV_V2: when the backend handles it, unless the option says no; the option alone asks for it too', async () => {
+  const plain = await negotiateWith(45, ALL_KERNEL_FLAGS, recordingBackend([]));
+  assert.not.ok(plain.out.flags & F.HANDLE_KILLPRIV_V2, 'a backend that does not say it clears set-ID bits');
+  const handling = { ...recordingBackend([]), handlesKillprivV2: true };
+  assert.ok((await negotiateWith(45, ALL_KERNEL_FLAGS, handling)).out.flags & F.HANDLE_KILLPRIV_V2);
+  assert.not.ok((await negotiateWith(45, ALL_KERNEL_FLAGS, handling, { handleKillprivV2: false })).out.flags & F.HANDLE_KILLPRIV_V2);
+  assert.ok((await negotiateWith(45, ALL_KERNEL_FLAGS, recordingBackend([]), { handleKillprivV2: true })).out.flags & F.HANDLE_KILLPRIV_V2);
+});
+
 test('maxWrite and maxReadahead options shape init_out', async () => {
   const { out, d } = await negotiateWith(45, ALL_KERNEL_FLAGS, recordingBackend([]), { maxWrite: 128 * 1024, maxReadahead: 4096 });
   assert.equal([out.maxWrite, out.maxPages, out.maxReadahead], [128 * 1024, 32, 4096]);

@@ -92,8 +92,8 @@ test('LINK (13): header nodeid is the new parent', async () => {
   await trip(Opcode.LINK, 3, new Bytes().u64(10).cstr('hard').done(), ['link', 10, 3, 'b:hard'], entryBytes(14));
 });
 
-test('OPEN (14)', async () => {
-  await trip(Opcode.OPEN, 10, new Bytes().u32(0o2).u32(0).done(), ['open', 10, 0o2], new Bytes().u64(100).u32(1).i32(0).done());
+test('OPEN (14): flags and open_flags (FUSE_OPEN_KILL_SUIDGID)', async () => {
+  await trip(Opcode.OPEN, 10, new Bytes().u32(0o1002).u32(1).done(), ['open', 10, 0o1002, 1], new Bytes().u64(100).u32(1).i32(0).done());
 });
 
 test('READ (15)', async () => {
@@ -169,7 +169,7 @@ test('ACCESS (34)', async () => {
 });
 
 test('CREATE (35): entry_out + open_out', async () => {
-  await trip(Opcode.CREATE, 1, new Bytes().u32(0o1101).u32(0o100644).u32(0o22).u32(0).cstr('new').done(), ['create', 1, 'b:new', 0o100644, 0o22, 0o1101], new Bytes().raw(entryBytes(15)).u64(101).u32(0).i32(0).done());
+  await trip(Opcode.CREATE, 1, new Bytes().u32(0o1101).u32(0o100644).u32(0o22).u32(1).cstr('new').done(), ['create', 1, 'b:new', 0o100644, 0o22, 0o1101, 1], new Bytes().raw(entryBytes(15)).u64(101).u32(0).i32(0).done());
 });
 
 test('INTERRUPT (36): no reply, unknown unique ignored', async () => {

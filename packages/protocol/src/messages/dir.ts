@@ -48,6 +48,76 @@ function checkDirentName(name: Uint8Array): void {
   }
 }
 
+/** fuse_dirent: ino, off, namelen, type, the name, padding to 8. */
+function writeDirent(w: WireWriter, ino: number | bigint, off: bigint, name: Uint8Array, type: number): void {
+  w.u64(ino);
+  w.u64(off);
+  w.u32(name.length);
+  w.u32(type);
+  w.bytes(name);
+  w.align8();
+}
+
+/**
+ * fuse_dirent records encoded once and copied into any number of READDIR
+ * replies (DirentSink.addEncoded): a directory listing that stays the same
+ * costs one copy per reply instead of packing each entry again. Names are
+ * checked here as DirentPacker.add checks them, so a copy needs no checks.
+ */
+export class EncodedDirents {
+  private readonly w = new WireWriter(4096);
+  /** ends[i]: the byte offset just past record i. */
+  private ends = new Uint32Array(64);
+  /** Records encoded. */
+  count = 0;
+
+  constructor() {
+    this.w.pos = 0;
+  }
+
+  /** Append one record (throws TypeError for a name DirentPacker.add would refuse). */
+  add(name: string | Uint8Array, ino: number | bigint, type: number, off: bigint): void {
+    const n = nameBytes(name);
+    checkDirentName(n);
+    writeDirent(this.w, ino, off, n, type);
+    if (this.count === this.ends.length) {
+      const more = new Uint32Array(this.ends.length * 2);
+      more.set(this.ends);
+      this.ends = more;
+    }
+    this.ends[this.count++] = this.w.pos;
+  }
+
+  /** Bytes of the whole encoding. */
+  get byteLength(): number {
+    return this.w.pos;
+  }
+
+  /** Where record i starts. */
+  startOf(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
+  /** How many records from `from` on fit in `room` bytes (whole records only). */
+  fitting(from: number, room: number): number {
+    const base = this.startOf(from);
+    // Largest k in [from, count] with startOf(k) - base <= room.
+    let lo = from;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.ends[mid - 1]! - base <= room) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo - from;
+  }
+
+  /** The bytes of records [from, from + n). */
+  slice(from: number, n: number): Uint8Array {
+    return this.w.buf.subarray(this.startOf(from), this.startOf(from + n));
+  }
+}
+
 /** What a packer holds after detach(): nothing. */
 const DETACHED = new WireWriter(0);
 DETACHED.pos = 0;
@@ -71,15 +141,9 @@ abstract class Packer {
     this.w.pos = 0;
   }
 
-  /** fuse_dirent (the tail of a fuse_direntplus too): ino, off, namelen, type, the name, padding to 8. */
+  /** fuse_dirent (the tail of a fuse_direntplus too). */
   protected dirent(ino: number | bigint, off: bigint, name: Uint8Array, type: number): void {
-    const w = this.w;
-    w.u64(ino);
-    w.u64(off);
-    w.u32(name.length);
-    w.u32(type);
-    w.bytes(name);
-    w.align8();
+    writeDirent(this.w, ino, off, name, type);
   }
 
   /** Bytes packed. */
@@ -127,6 +191,16 @@ export class DirentPacker extends Packer implements DirentSink {
     }
     this.count++;
     return true;
+  }
+
+  addEncoded(block: EncodedDirents, from: number): number {
+    if (this.closed || from >= block.count) return from;
+    const n = block.fitting(from, this.limit - this.w.pos);
+    if (n > 0) {
+      this.w.bytes(block.slice(from, n));
+      this.count += n;
+    }
+    return from + n;
   }
 }
 
