@@ -15,10 +15,11 @@ import {
   ErrnoTranslator, FdWorkingSet, copyRange, type PositionalIo, HandleTable, PageCacheStamp, InodeTable, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH, S_IALLUGO, S_IFBLK, S_IFCHR,
   S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, accessAllowed, checkName, dotKind,
   fuseError, hostNow, hostTime, inoOf, linuxDecodeDev, makeSpecialFile, modeAfterKillPriv, procChildPath, procFdPath, runHostTool,
-  sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, HostSyscalls, HOST_CALL_UNAVAILABLE, type XattrAnswer,
+  sameFile, statToAttr, statfsToReply, touchDate, UTIME_NOW, UTIME_OMIT, HostSyscalls, HOST_CALL_UNAVAILABLE, XATTR_MAX, type XattrAnswer,
 } from '@tsfuse/passthrough';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from './dir-handle.js';
-import { DirListing, changedSince, settled, stampOf } from './dir-listing.js';
+import { DirListing, changedSince, settled, settledCtime, stampOf } from './dir-listing.js';
+import { XattrNames, isRoutineXattr } from './xattr-names.js';
 import { ListingCache } from './listing-cache.js';
 import { groupsOfPid, softOpenFileLimit } from './host-limits.js';
 import { LinuxInode } from './linux-inode.js';
@@ -48,6 +49,9 @@ interface FileHandle {
   /** The host open flags. */
   flags: number;
 }
+
+/** A name list we do not have: every name may be there. */
+const UNKNOWN_NAMES = { has: (_name: string): boolean => true };
 
 /**
  * A passthrough of a host directory on Linux. Every operation reaches host
@@ -314,6 +318,7 @@ export class LinuxBackend implements Backend {
       this.resolver.begin();
       const node = this.table.node(nodeid);
       const fd = this.resolver.fdOf(node);
+      node.xattrNames = undefined;
       const r = this.hostCalls.setxattr(fd, Buffer.from(name, 'utf8'), value, flags);
       if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
       if (r > 0) throw this.errors.fromHostErrno(r, 'setxattr');
@@ -330,7 +335,9 @@ export class LinuxBackend implements Backend {
   getxattr(_ctx: RequestContext, nodeid: number, name: string, size: number): Uint8Array | number {
     try {
       this.resolver.begin();
-      const r = this.hostCalls.getxattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'), size);
+      const node = this.table.node(nodeid);
+      if (isRoutineXattr(name) && !this.xattrNamesOf(node).has(name)) throw fuseError(errno.ENODATA);
+      const r = this.hostCalls.getxattr(this.resolver.fdOf(node), Buffer.from(name, 'utf8'), size);
       return this.xattrResult(r, 'getxattr');
     } catch (e) {
       throw this.errors.toFuseError(e, 'getxattr');
@@ -350,12 +357,34 @@ export class LinuxBackend implements Backend {
   removexattr(_ctx: RequestContext, nodeid: number, name: string): void {
     try {
       this.resolver.begin();
-      const r = this.hostCalls.removexattr(this.resolver.fdOf(this.table.node(nodeid)), Buffer.from(name, 'utf8'));
+      const node = this.table.node(nodeid);
+      node.xattrNames = undefined;
+      const r = this.hostCalls.removexattr(this.resolver.fdOf(node), Buffer.from(name, 'utf8'));
       if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
       if (r > 0) throw this.errors.fromHostErrno(r, 'removexattr');
     } catch (e) {
       throw this.errors.toFuseError(e, 'removexattr');
     }
+  }
+
+  /**
+   * The inode's xattr names for a routine query: the remembered list while
+   * its ctime is unchanged, else (when the ctime is settled) one listxattr
+   * round trip that also answers the next routine queries. A list that cannot
+   * be had or kept answers "maybe" (has() true), so the caller asks for the
+   * name itself.
+   */
+  private xattrNamesOf(node: LinuxInode): { has(name: string): boolean } {
+    const now = Date.now();
+    const ctime = this.resolver.statOf(node).ctimeNs;
+    const known = node.xattrNames;
+    if (known !== undefined && known.current(ctime)) return known;
+    node.xattrNames = undefined;
+    if (!settledCtime(ctime, now)) return UNKNOWN_NAMES;
+    const r = this.hostCalls.listxattr(this.resolver.fdOf(node), XATTR_MAX);
+    if (r.err !== 0 || r.value === undefined) return UNKNOWN_NAMES;
+    node.xattrNames = XattrNames.of(ctime, r.value, now);
+    return node.xattrNames ?? UNKNOWN_NAMES;
   }
 
   /** A getxattr/listxattr answer: the length for a size-0 query, else the bytes. */

@@ -32,7 +32,12 @@ export const SETTLE_MS = 100;
 
 /** True when observations made from `nowMs` (Date.now()) on stay valid while the directory keeps `stamp`. */
 export function settled(stamp: DirStamp, nowMs: number): boolean {
-  return stamp.ctimeNs < BigInt(Math.floor(nowMs - SETTLE_MS)) * 1_000_000n;
+  return settledCtime(stamp.ctimeNs, nowMs);
+}
+
+/** True when a change made after `nowMs` would move a ctime that is now `ctimeNs` (any inode, as for directories above). */
+export function settledCtime(ctimeNs: bigint, nowMs: number): boolean {
+  return ctimeNs < BigInt(Math.floor(nowMs - SETTLE_MS)) * 1_000_000n;
 }
 
 /** d_type not known for an entry. */

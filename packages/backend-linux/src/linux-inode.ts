@@ -1,4 +1,5 @@
 import { Inode, type FdHolder, type PageCacheStamp } from '@tsfuse/passthrough';
+import type { XattrNames } from './xattr-names.js';
 
 /**
  * An inode of the Linux backend: the shared record plus an O_PATH descriptor
@@ -15,4 +16,6 @@ export class LinuxInode extends Inode implements FdHolder {
   openFds: number[] | undefined = undefined;
   /** keepCache 'auto': the host file as the kernel's page cache of it shows it (created at the first open). */
   cacheStamp: PageCacheStamp | undefined = undefined;
+  /** Its xattr names, while its ctime says they are still exact (answers the routine queries). */
+  xattrNames: XattrNames | undefined = undefined;
 }

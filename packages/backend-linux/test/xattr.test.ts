@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno } from '@tsfuse/protocol';
+import { SETTLE_MS } from '../src/dir-listing.js';
 import { b, backend, ctx, errnoOf, sandbox } from './helpers.js';
 
 /**
@@ -29,6 +30,11 @@ p=sys.argv[1]
 print(json.dumps({n: os.getxattr(p, n, follow_symlinks=False).hex() for n in os.listxattr(p, follow_symlinks=False)}))`, p], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as Record<string, string>;
+}
+
+/** Wait until a change made just now counts as settled (its ctime older than SETTLE_MS). */
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS + 50);
 }
 
 const bytes = (v: Uint8Array | number): Buffer => {
@@ -104,6 +110,51 @@ test('trusted.* and security.* as root', () => {
   const host = hostXattrs(path.join(src, 'tr'));
   assert.is(host['trusted.t'], '010203');
   assert.is(host['security.tsfuse'], Buffer.from('s').toString('hex'));
+});
+
+test('routine names (ACLs, SELinux label, capabilities): one listxattr answers them while ctime stays; any change is seen', () => {
+  if (process.getuid?.() !== 0) return;
+  const calls = { get: 0, list: 0 };
+  const h = be.hostCalls;
+  const get = h.getxattr.bind(h);
+  const list = h.listxattr.bind(h);
+  h.getxattr = (...a) => (calls.get++, get(...a));
+  h.listxattr = (...a) => (calls.list++, list(...a));
+  try {
+    const file = path.join(src, 'routine');
+    fs.writeFileSync(file, 'x');
+    const f = be.lookup(C, 1, b('routine')).nodeid;
+    // Fresh: its ctime is too recent to vouch for a list, so each name is asked for.
+    assert.is(errnoOf(() => be.getxattr(C, f, 'security.selinux', 255)), errno.ENODATA);
+    assert.is(errnoOf(() => be.getxattr(C, f, 'system.posix_acl_access', 4096)), errno.ENODATA);
+    assert.equal(calls, { get: 2, list: 0 }, 'unsettled: no list kept');
+    settle();
+    calls.get = 0;
+    assert.is(errnoOf(() => be.getxattr(C, f, 'security.selinux', 255)), errno.ENODATA);
+    assert.is(errnoOf(() => be.getxattr(C, f, 'system.posix_acl_access', 4096)), errno.ENODATA);
+    assert.is(errnoOf(() => be.getxattr(C, f, 'system.posix_acl_default', 4096)), errno.ENODATA);
+    assert.is(errnoOf(() => be.getxattr(C, f, 'security.capability', 0)), errno.ENODATA);
+    assert.equal(calls, { get: 0, list: 1 }, 'settled: one list for four routine queries');
+    assert.is(errnoOf(() => be.getxattr(C, f, 'user.other', 0)), errno.ENODATA);
+    assert.is(calls.get, 1, 'a name outside the routine set is always asked for');
+    // Set on the host (ctime moves): seen at once, with its value.
+    const cap = spawnSync('python3', ['-c', 'import os,struct,sys; os.setxattr(sys.argv[1], "security.capability", struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0))', file], { encoding: 'utf8' });
+    assert.is(cap.status, 0, cap.stderr);
+    const v = bytes(be.getxattr(C, f, 'security.capability', 100));
+    assert.is(v.length, 20);
+    assert.is(v.readUInt32LE(4), 1 << 13);
+    // Removed through the mount: gone at once too (no list to trust until it settles again).
+    be.removexattr(C, f, 'security.capability');
+    assert.is(errnoOf(() => be.getxattr(C, f, 'security.capability', 0)), errno.ENODATA);
+    settle();
+    calls.list = 0;
+    assert.is(errnoOf(() => be.getxattr(C, f, 'security.capability', 0)), errno.ENODATA);
+    assert.is(errnoOf(() => be.getxattr(C, f, 'security.selinux', 0)), errno.ENODATA);
+    assert.is(calls.list, 1);
+  } finally {
+    h.getxattr = get;
+    h.listxattr = list;
+  }
 });
 
 test('a symlink node: user.* is EPERM (as Linux), trusted.* lands on the link itself; its target (outside SRC) is never touched', () => {

@@ -1,0 +1,58 @@
+import { settledCtime } from './dir-listing.js';
+
+/**
+ * The names the kernel and everyday tools ask for on nearly every inode, and
+ * almost never find: `ls -l` asks each entry for its SELinux label and its
+ * ACL, the kernel asks for file capabilities before the first write. Each
+ * stored one shows up in listxattr(2) whenever it exists (ext4, xfs, btrfs,
+ * tmpfs; a label an LSM supplies is listed by the LSM), so a name list answers
+ * them all with one helper round trip instead of one per name.
+ */
+const ROUTINE = new Set(['security.capability', 'security.selinux', 'system.posix_acl_access', 'system.posix_acl_default']);
+
+/** True for a name whose absence a listxattr list may answer. */
+export function isRoutineXattr(name: string): boolean {
+  return ROUTINE.has(name);
+}
+
+/**
+ * An inode's xattr names as listxattr(2) gave them, valid while its ctime
+ * stays what it was before the list was read: every set or remove of an
+ * attribute moves ctime. Only kept when that ctime was settled (see
+ * settledCtime) so that a change within the same clock tick cannot hide.
+ */
+export class XattrNames {
+  constructor(
+    private readonly ctimeNs: bigint,
+    /** NUL-terminated names, as listxattr returns them. */
+    private readonly list: Uint8Array,
+  ) {}
+
+  /**
+   * A list read after the inode's ctime was seen to be `ctimeNs` at `nowMs`
+   * (Date.now() taken before that stat), or undefined when that ctime was too
+   * recent to vouch for it.
+   */
+  static of(ctimeNs: bigint, list: Uint8Array, nowMs: number): XattrNames | undefined {
+    if (!settledCtime(ctimeNs, nowMs)) return undefined;
+    return new XattrNames(ctimeNs, Uint8Array.from(list));
+  }
+
+  /** Whether the list still describes an inode whose ctime is now `ctimeNs`. */
+  current(ctimeNs: bigint): boolean {
+    return ctimeNs === this.ctimeNs;
+  }
+
+  /** Whether `name` is in the list. */
+  has(name: string): boolean {
+    const want = Buffer.from(name, 'utf8');
+    const l = this.list;
+    for (let start = 0; start < l.length; ) {
+      let end = l.indexOf(0, start);
+      if (end < 0) end = l.length;
+      if (end - start === want.length && Buffer.compare(want, l.subarray(start, end)) === 0) return true;
+      start = end + 1;
+    }
+    return false;
+  }
+}
