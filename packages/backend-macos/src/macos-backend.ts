@@ -12,7 +12,7 @@
 import type { BigIntStats } from 'node:fs';
 import {
   FATTR_ATIME, FATTR_ATIME_NOW, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME,
-  FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID, FOPEN_DIRECT_IO, FUSE_WRITE_KILL_SUIDGID, errno,
+  FATTR_MTIME_NOW, FATTR_SIZE, FATTR_UID, FOPEN_DIRECT_IO, FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID, errno,
 } from '@tsfuse/protocol';
 import type {
   AttrReply, Backend, CreateReply, DirentPlusSink, DirentSink, Entry, OpenReply, RequestContext,
@@ -76,6 +76,12 @@ function nameString(name: Uint8Array): string {
 
 /** The macOS passthrough backend. Build it with createMacosBackend(). */
 export class MacosBackend implements Backend {
+  /**
+   * Set-ID bits are cleared here where the kernel flags it (killPrivFd), so
+   * the session negotiates HANDLE_KILLPRIV_V2: an O_TRUNC open by a caller
+   * without CAP_FSETID then says so (the daemon's own open keeps the bits).
+   */
+  readonly handlesKillprivV2 = true;
   /** Host listings, snapshot reuses, open handles, known inodes. */
   readonly stats: MacosBackendStats;
   /** 'vol' or 'path' (see identity/node-paths.ts). */
@@ -197,7 +203,11 @@ export class MacosBackend implements Backend {
         else this.host.lchown(this.paths.pathOf(node), uid, gid);
       }
       if (v & FATTR_SIZE) this.truncateNode(node, a.fh, a.size);
-      if ((v & FATTR_KILL_SUIDGID) && !(v & FATTR_MODE)) {
+      // Under HANDLE_KILLPRIV_V2 a chown's kill-priv is ours (no flag says so):
+      // Linux clears set-ID bits of a non-directory at every chown, a darwin
+      // host not when root chowns.
+      const chownKills = (v & (FATTR_UID | FATTR_GID)) !== 0 && (node.mode & S_IFMT) !== S_IFDIR;
+      if ((v & FATTR_KILL_SUIDGID || chownKills) && !(v & FATTR_MODE)) {
         const mode = Number(this.statNode(node, a.fh).mode);
         const killed = modeAfterKillPriv(mode);
         if (killed !== mode) this.chmodNode(node, fd, killed & 0o7777);
@@ -401,12 +411,20 @@ export class MacosBackend implements Backend {
 
   // ---- files -----------------------------------------------------------------
 
-  open(_ctx: RequestContext, nodeid: number, flags: number): OpenReply {
+  open(_ctx: RequestContext, nodeid: number, flags: number, openFlags = 0): OpenReply {
     try {
       const node = this.table.node(nodeid);
       this.checkOpenable(node.mode);
       const t = translateOpenFlags(flags, this.linux, this.tables);
       const fd = this.host.open(this.paths.pathOf(node), t.hostFlags);
+      if (openFlags & FUSE_OPEN_KILL_SUIDGID && flags & this.linux.O_TRUNC) {
+        try {
+          this.killPrivFd(fd);
+        } catch (e) {
+          this.host.close(fd);
+          throw e;
+        }
+      }
       const fh = this.adoptFd(node, fd, (flags & this.linux.O_ACCMODE) !== this.linux.O_RDONLY);
       return { fh, openFlags: t.directIo ? FOPEN_DIRECT_IO : 0 };
     } catch (e) {
@@ -414,7 +432,7 @@ export class MacosBackend implements Backend {
     }
   }
 
-  create(ctx: RequestContext, parent: number, name: Buffer, mode: number, umask: number, flags: number): CreateReply {
+  create(ctx: RequestContext, parent: number, name: Buffer, mode: number, umask: number, flags: number, openFlags = 0): CreateReply {
     try {
       checkName(name, 'create');
       const dir = this.dirNode(parent);
@@ -440,6 +458,10 @@ export class MacosBackend implements Backend {
         }
         st = this.host.fstat(fd);
         if ((Number(st.mode) & S_IFMT) !== S_IFREG) throw fuseError((Number(st.mode) & S_IFMT) === S_IFDIR ? errno.EISDIR : errno.EACCES);
+        if (!created && openFlags & FUSE_OPEN_KILL_SUIDGID && flags & this.linux.O_TRUNC) {
+          this.killPrivFd(fd);
+          st = this.host.fstat(fd);
+        }
       } catch (e) {
         this.host.close(fd);
         throw e;
@@ -825,7 +847,7 @@ export class MacosBackend implements Backend {
     else this.host.lutimes(this.paths.pathOf(node), atime, mtime);
   }
 
-  /** FUSE_WRITE_KILL_SUIDGID: clear setuid (and setgid when group-executable) before the write. */
+  /** FUSE_WRITE_KILL_SUIDGID / FUSE_OPEN_KILL_SUIDGID: clear setuid (and setgid when group-executable). */
   private killPrivFd(fd: number): void {
     const mode = Number(this.host.fstat(fd).mode);
     const killed = modeAfterKillPriv(mode);

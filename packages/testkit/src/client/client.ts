@@ -410,10 +410,10 @@ export class FuseClient {
   }
 
   /** CREATE; `mode` includes S_IFREG as the kernel sends it. */
-  async create(parent: number, name: string | Uint8Array, flags: number, mode: number, parentGid?: number): Promise<{ entry: FuseEntry; open: FuseOpenOut }> {
+  async create(parent: number, name: string | Uint8Array, flags: number, mode: number, parentGid?: number, openFlags = 0): Promise<{ entry: FuseEntry; open: FuseOpenOut }> {
     const m = this.applyUmask(mode);
     const ext = this.creationExtensions(parentGid);
-    const body = await this.call(Op.CREATE, parent, (h) => req.create(h, { flags, mode: m.mode, umask: m.umask }, name, ext));
+    const body = await this.call(Op.CREATE, parent, (h) => req.create(h, { flags, mode: m.mode, umask: m.umask, openFlags }, name, ext));
     const out = decodeCreateOut(body, Op.CREATE);
     if ((out.entry.attr.mode & S.IFMT) !== S.IFREG) throw new ProtocolViolation('CREATE returned a node that is not a regular file', Op.CREATE);
     if (out.entry.nodeid === FUSE_ROOT_ID) throw new ProtocolViolation('CREATE named the root node id', Op.CREATE);

@@ -18,7 +18,7 @@
  * to the server, so its answer is what the caller sees.
  */
 import {
-  FATTR, FOPEN, FUSE_NAME_MAX, FUSE_WRITE_KILL_SUIDGID, FUSE_ROOT_ID, Init, O, Op, S, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
+  FATTR, FOPEN, FUSE_NAME_MAX, FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID, FUSE_ROOT_ID, Init, O, Op, S, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
 } from './abi.js';
 import type { FuseClient } from './client.js';
 import { Dir, OPENDIR_FLAGS, type DirEntry, type DirOptions } from './dir.js';
@@ -249,6 +249,15 @@ export class PosixFs {
 
   private daemonKillsPriv(): boolean {
     return this.client.has(Init.HANDLE_KILLPRIV) || this.client.has(Init.HANDLE_KILLPRIV_V2);
+  }
+
+  /**
+   * What fuse_do_open / fuse_create_open add to an O_TRUNC open under
+   * HANDLE_KILLPRIV_V2 for a caller without CAP_FSETID: the daemon clears the
+   * set-ID bits (FUSE_OPEN_KILL_SUIDGID).
+   */
+  private openKillsPriv(sendFlags: number): boolean {
+    return (sendFlags & O.TRUNC) !== 0 && this.unprivileged() && this.client.has(Init.HANDLE_KILLPRIV_V2);
   }
 
   /** The caller lacks CAP_FSETID (we model it as: not uid 0). */
@@ -496,7 +505,7 @@ export class PosixFs {
       fh = undefined;
     } else {
       try {
-        const out = await this.client.open(nodeid, sendFlags);
+        const out = await this.client.open(nodeid, sendFlags, this.openKillsPriv(sendFlags) ? FUSE_OPEN_KILL_SUIDGID : 0);
         fh = out.fh;
         openFlags = out.openFlags;
       } catch (e) {
@@ -554,7 +563,8 @@ export class PosixFs {
       try {
         // fuse_create_open: the open flags minus O_NOCTTY, O_CREAT and O_EXCL kept.
         const sendFlags = (flags | O.LARGEFILE) & ~(O.NOCTTY | O.CLOEXEC);
-        const out = await this.client.create(p.parent, p.name, sendFlags, createMode, p.parentAttr.gid);
+        const kill = this.openKillsPriv(sendFlags) && !(sendFlags & O.EXCL) ? FUSE_OPEN_KILL_SUIDGID : 0;
+        const out = await this.client.create(p.parent, p.name, sendFlags, createMode, p.parentAttr.gid, kill);
         return this.install({ nodeid: out.entry.nodeid, fh: out.open.fh, flags: this.fileFlags(flags), openFlags: out.open.openFlags, position: 0, isDir: false });
       } catch (e) {
         if (!(e instanceof FsError && e.code === 'ENOSYS')) throw e;

@@ -72,6 +72,22 @@ const writeKillsSetuid: Scenario = async (ctx) => {
   checkEqual((await ctx.fs.stat('/prog')).mode & 0o7777, 0o0775, 'mode after a write by the (unprivileged) owner');
 };
 
+/** An O_TRUNC open by someone without CAP_FSETID clears S_ISUID (and S_ISGID with group-exec), as the truncate of handle_truncate does. */
+const truncOpenKillsSetuid: Scenario = async (ctx) => {
+  await ctx.fs.writeFile('/prog', 'xyz');
+  await ctx.fs.chown('/prog', 1000, 1000);
+  await ctx.fs.chmod('/prog', 0o6775);
+  ctx.client.credentials = { ...ctx.client.credentials, uid: 1000, gid: 1000 };
+  await ctx.fs.close(await ctx.fs.open('/prog', O.WRONLY | O.TRUNC));
+  ctx.client.credentials = { ...ctx.client.credentials, uid: 0, gid: 0 };
+  const st = await ctx.fs.stat('/prog');
+  checkEqual(st.mode & 0o7777, 0o0775, 'mode after an O_TRUNC open by the (unprivileged) owner');
+  checkEqual(st.size, 0, 'size after the O_TRUNC open');
+  await ctx.fs.chmod('/prog', 0o6775);
+  await ctx.fs.close(await ctx.fs.open('/prog', O.WRONLY | O.TRUNC));
+  checkEqual((await ctx.fs.stat('/prog')).mode & 0o7777, 0o6775, 'root (CAP_FSETID) keeps them');
+};
+
 function near(t: Timespec, fromMs: number, toMs: number, what: string): void {
   const ms = t.sec * 1000 + t.nsec / 1e6;
   check(ms >= fromMs - 2000 && ms <= toMs + 2000, `${what}: ${new Date(ms).toISOString()} is not the time of the call (${new Date(fromMs).toISOString()})`);
@@ -231,6 +247,7 @@ export const attrScenarios: Record<string, Scenario> = {
   'attr.chown-ids': chownIds,
   'attr.chown-kills-setid': chownKillsSetid,
   'attr.write-kills-setuid': writeKillsSetuid,
+  'attr.trunc-open-kills-setuid': truncOpenKillsSetuid,
   'times.create': timesOnCreate,
   'times.write-and-truncate': timesOnWrite,
   'times.metadata-changes-ctime-only': timesOnMetadataChange,
