@@ -15,6 +15,8 @@ export function isRoutineXattr(name: string): boolean {
   return ROUTINE.has(name);
 }
 
+const NO_NAMES = new Uint8Array(0);
+
 /**
  * An inode's xattr names as listxattr(2) gave them, valid while its ctime
  * stays what it was before the list was read: every set or remove of an
@@ -35,7 +37,8 @@ export class XattrNames {
    */
   static of(ctimeNs: bigint, list: Uint8Array, nowMs: number): XattrNames | undefined {
     if (!settledCtime(ctimeNs, nowMs)) return undefined;
-    return new XattrNames(ctimeNs, Uint8Array.from(list));
+    // Most inodes have no xattrs: share one empty list (a typed array costs ~150 B of heap).
+    return new XattrNames(ctimeNs, list.length === 0 ? NO_NAMES : Uint8Array.from(list));
   }
 
   /** Whether the list still describes an inode whose ctime is now `ctimeNs`. */
