@@ -1017,7 +1017,7 @@ export class LinuxBackend implements Backend {
   }
 
   copyFileRange(
-    _ctx: RequestContext, nodeIn: number, fhIn: number, offIn: number, nodeOut: number, fhOut: number, offOut: number, len: number,
+    ctx: RequestContext, nodeIn: number, fhIn: number, offIn: number, nodeOut: number, fhOut: number, offOut: number, len: number,
     flags: number,
   ): number {
     try {
@@ -1030,6 +1030,11 @@ export class LinuxBackend implements Backend {
       const total = Math.min(len, COPY_CHUNK_LIMIT);
       if (nodeIn === nodeOut && offIn < offOut + total && offOut < offIn + total) throw fuseError(errno.EINVAL);
       const stamp = this.stampWrites ? this.stampToAdvance(hout.node, hout.fd) : undefined;
+      // Under HANDLE_KILLPRIV_V2 the kernel leaves this write's kill-priv to
+      // us without a flag (it has one only for WRITE, SETATTR and OPEN), and
+      // our own writes keep the bits (the daemon has CAP_FSETID): a caller
+      // other than root is taken to lack CAP_FSETID, as the testkit models it.
+      if (ctx.uid !== 0) this.killPriv(hout.fd);
       const n = copyRange(NODE_IO, hin.fd, offIn, hout.fd, offOut, total, this.ioBuf);
       // The kernel drops its pages of the copied range itself.
       stamp?.set(fstatSync(hout.fd, BIGINT));

@@ -560,7 +560,7 @@ export class MacosBackend implements Backend {
   }
 
   copyFileRange(
-    _ctx: RequestContext, _nodeIn: number, fhIn: number, offIn: number, _nodeOut: number, fhOut: number, offOut: number,
+    ctx: RequestContext, _nodeIn: number, fhIn: number, offIn: number, _nodeOut: number, fhOut: number, offOut: number,
     len: number, flags: number,
   ): number {
     try {
@@ -568,6 +568,9 @@ export class MacosBackend implements Backend {
       const src = this.fileHandle(fhIn);
       const dst = this.fileHandle(fhOut);
       if (!dst.writable) throw fuseError(errno.EBADF);
+      // Kill-priv of this write is ours under HANDLE_KILLPRIV_V2 and carries no
+      // flag: a caller other than root is taken to lack CAP_FSETID.
+      if (ctx.uid !== 0) this.killPrivFd(dst.fd);
       if (this.readBuffer.length < READ_CHUNK) this.readBuffer = Buffer.alloc(READ_CHUNK);
       return copyRange(this.host, src.fd, offIn, dst.fd, offOut, len, this.readBuffer.subarray(0, READ_CHUNK));
     } catch (e) {

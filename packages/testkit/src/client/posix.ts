@@ -770,6 +770,8 @@ export class PosixFs {
     const b = this.file(fdOut);
     if (a.nodeid === b.nodeid && offIn < offOut + len && offOut < offIn + len) throw fsError('EINVAL', 'overlapping ranges');
     if (this.client.enosys.has(Op.COPY_FILE_RANGE)) throw fsError('EOPNOTSUPP');
+    // file_modified() of the destination, as for a write; under HANDLE_KILLPRIV_V2 no flag exists for this request.
+    await this.removePrivs(b);
     try {
       return await this.client.copyFileRange(a.nodeid, a.fh ?? 0, offIn, b.nodeid, b.fh ?? 0, offOut, len, flags);
     } catch (e) {

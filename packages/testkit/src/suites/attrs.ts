@@ -5,7 +5,7 @@
  */
 import { O, S } from '../client/abi.js';
 import { compareTime, type Stat, type Timespec } from '../client/stat.js';
-import { check, checkEqual, sleep, type Scenario, type ScenarioContext } from './context.js';
+import { check, checkEqual, requireSupport, sleep, type Scenario, type ScenarioContext } from './context.js';
 
 const PAST: Timespec = { sec: 1_000_000_000, nsec: 0 }; // 2001-09-09
 /** Host filesystems stamp times from a coarse clock; wait out a tick before changing things. */
@@ -86,6 +86,23 @@ const truncOpenKillsSetuid: Scenario = async (ctx) => {
   await ctx.fs.chmod('/prog', 0o6775);
   await ctx.fs.close(await ctx.fs.open('/prog', O.WRONLY | O.TRUNC));
   checkEqual((await ctx.fs.stat('/prog')).mode & 0o7777, 0o6775, 'root (CAP_FSETID) keeps them');
+};
+
+/** copy_file_range into a set-ID file by someone without CAP_FSETID clears the bits, as any write does (file_modified). */
+const copyRangeKillsSetuid: Scenario = async (ctx) => {
+  await ctx.fs.writeFile('/src', 'abcdef');
+  await ctx.fs.writeFile('/prog', 'xyz');
+  for (const p of ['/src', '/prog']) await ctx.fs.chown(p, 1000, 1000);
+  await ctx.fs.chmod('/prog', 0o6775);
+  ctx.client.credentials = { ...ctx.client.credentials, uid: 1000, gid: 1000 };
+  const a = await ctx.fs.open('/src', O.RDONLY);
+  const b = await ctx.fs.open('/prog', O.WRONLY);
+  const n = await requireSupport(ctx, 'copy_file_range', () => ctx.fs.copyFileRange(a, 0, b, 0, 6));
+  await ctx.fs.close(a);
+  await ctx.fs.close(b);
+  ctx.client.credentials = { ...ctx.client.credentials, uid: 0, gid: 0 };
+  checkEqual(n, 6, 'bytes copied');
+  checkEqual((await ctx.fs.stat('/prog')).mode & 0o7777, 0o0775, 'mode after copy_file_range by the (unprivileged) owner');
 };
 
 function near(t: Timespec, fromMs: number, toMs: number, what: string): void {
@@ -248,6 +265,7 @@ export const attrScenarios: Record<string, Scenario> = {
   'attr.chown-kills-setid': chownKillsSetid,
   'attr.write-kills-setuid': writeKillsSetuid,
   'attr.trunc-open-kills-setuid': truncOpenKillsSetuid,
+  'attr.copy-range-kills-setuid': copyRangeKillsSetuid,
   'times.create': timesOnCreate,
   'times.write-and-truncate': timesOnWrite,
   'times.metadata-changes-ctime-only': timesOnMetadataChange,
