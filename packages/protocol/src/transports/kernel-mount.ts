@@ -189,8 +189,12 @@ export function findFuseMount(path: string): MountInfoEntry {
   return entry;
 }
 
-/** How often, and how far apart, a busy umount is retried before it counts as busy. */
-const BUSY_RETRIES = 8;
+/**
+ * How often, and how far apart, a busy umount is retried before it counts as
+ * busy: about 3 s, since on a loaded machine the server may take over a second
+ * to answer the last RELEASE (seen in CI with --debug output on).
+ */
+const BUSY_RETRIES = 24;
 const BUSY_RETRY_MS = 125;
 
 function umountArgs(target: string, lazy: boolean): string[] {
@@ -222,7 +226,7 @@ export async function unmountPath(path: string, o: UnmountOptions = {}): Promise
   if (o.lazy) return lazyUmount(false);
   // A mount stays busy for a moment after its last file is closed: the
   // kernel holds it until the server has answered the asynchronous RELEASE.
-  // So "busy" is retried for about a second before it counts.
+  // So "busy" is retried for a few seconds before it counts.
   for (let attempt = 0; ; attempt++) {
     const r = await run('umount', umountArgs(target, false), ['ignore', 'ignore', 'pipe'], timeoutMs);
     if (r.spawnError) throw new MountError('EUMOUNT', `cannot run umount: ${r.spawnError.message}`);
