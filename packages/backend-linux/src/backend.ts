@@ -319,9 +319,7 @@ export class LinuxBackend implements Backend {
       const node = this.table.node(nodeid);
       const fd = this.resolver.fdOf(node);
       node.xattrNames = undefined;
-      const r = this.hostCalls.setxattr(fd, Buffer.from(name, 'utf8'), value, flags);
-      if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
-      if (r > 0) throw this.errors.fromHostErrno(r, 'setxattr');
+      this.xattrStatus(this.hostCalls.setxattr(fd, Buffer.from(name, 'utf8'), value, flags), 'setxattr');
       // FUSE_SETXATTR_ACL_KILL_SGID (only sent with handleKillprivV2 and POSIX ACLs): the caller may not keep the set-group-ID bit.
       if (setxattrFlags & 1) {
         const mode = Number(this.resolver.statOf(node).mode);
@@ -359,9 +357,7 @@ export class LinuxBackend implements Backend {
       this.resolver.begin();
       const node = this.table.node(nodeid);
       node.xattrNames = undefined;
-      const r = this.hostCalls.removexattr(this.resolver.fdOf(node), Buffer.from(name, 'utf8'));
-      if (r === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
-      if (r > 0) throw this.errors.fromHostErrno(r, 'removexattr');
+      this.xattrStatus(this.hostCalls.removexattr(this.resolver.fdOf(node), Buffer.from(name, 'utf8')), 'removexattr');
     } catch (e) {
       throw this.errors.toFuseError(e, 'removexattr');
     }
@@ -383,15 +379,19 @@ export class LinuxBackend implements Backend {
     if (!settledCtime(ctime, now)) return UNKNOWN_NAMES;
     const r = this.hostCalls.listxattr(this.resolver.fdOf(node), XATTR_MAX);
     if (r.err !== 0 || r.value === undefined) return UNKNOWN_NAMES;
-    node.xattrNames = XattrNames.of(ctime, r.value, now);
-    return node.xattrNames ?? UNKNOWN_NAMES;
+    return (node.xattrNames = XattrNames.of(ctime, r.value));
   }
 
   /** A getxattr/listxattr answer: the length for a size-0 query, else the bytes. */
   private xattrResult(r: XattrAnswer, op: string): Uint8Array | number {
-    if (r.err === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
-    if (r.err > 0) throw this.errors.fromHostErrno(r.err, op);
+    this.xattrStatus(r.err, op);
     return r.value ?? r.length;
+  }
+
+  /** What the helper said of an xattr call: 0 done; the host's errno; or ENOSYS when the helper is unavailable. */
+  private xattrStatus(err: number, op: string): void {
+    if (err === HOST_CALL_UNAVAILABLE) throw fuseError(errno.ENOSYS);
+    if (err > 0) throw this.errors.fromHostErrno(err, op);
   }
 
   readlink(_ctx: RequestContext, nodeid: number): Uint8Array {
@@ -799,19 +799,12 @@ export class LinuxBackend implements Backend {
         // Created on the host since the kernel's negative lookup: open what is there, if it is a regular file.
         fd = this.openExisting(pfd, name, host);
         created = false;
-        if (openFlags & FUSE_OPEN_KILL_SUIDGID && host & O_TRUNC) {
-          try {
-            this.killPriv(fd);
-          } catch (e) {
-            closeSync(fd);
-            throw e;
-          }
-        }
       }
       let node: LinuxInode;
       let st: BigIntStats;
       let keep: boolean;
       try {
+        if (!created && openFlags & FUSE_OPEN_KILL_SUIDGID && host & O_TRUNC) this.killPriv(fd);
         st = fstatSync(fd, BIGINT);
         if (created) {
           let changed = false;

@@ -1,5 +1,3 @@
-import { settledCtime } from './dir-listing.js';
-
 /**
  * The names the kernel and everyday tools ask for on nearly every inode, and
  * almost never find: `ls -l` asks each entry for its SELinux label and its
@@ -20,8 +18,9 @@ const NO_NAMES = new Uint8Array(0);
 /**
  * An inode's xattr names as listxattr(2) gave them, valid while its ctime
  * stays what it was before the list was read: every set or remove of an
- * attribute moves ctime. Only kept when that ctime was settled (see
- * settledCtime) so that a change within the same clock tick cannot hide.
+ * attribute moves ctime. Only to be kept when that ctime was settled (see
+ * settledCtime in dir-listing.ts) so that a change within the same clock tick
+ * cannot hide.
  */
 export class XattrNames {
   constructor(
@@ -31,12 +30,11 @@ export class XattrNames {
   ) {}
 
   /**
-   * A list read after the inode's ctime was seen to be `ctimeNs` at `nowMs`
-   * (Date.now() taken before that stat), or undefined when that ctime was too
-   * recent to vouch for it.
+   * A copy of `list`, read after the inode's ctime was seen to be `ctimeNs`;
+   * the caller has checked that ctime was settled then (settledCtime, with the
+   * clock read before the stat).
    */
-  static of(ctimeNs: bigint, list: Uint8Array, nowMs: number): XattrNames | undefined {
-    if (!settledCtime(ctimeNs, nowMs)) return undefined;
+  static of(ctimeNs: bigint, list: Uint8Array): XattrNames {
     // Most inodes have no xattrs: share one empty list (a typed array costs ~150 B of heap).
     return new XattrNames(ctimeNs, list.length === 0 ? NO_NAMES : Uint8Array.from(list));
   }

@@ -48,7 +48,7 @@ function checkDirentName(name: Uint8Array): void {
   }
 }
 
-/** fuse_dirent: ino, off, namelen, type, the name, padding to 8. */
+/** fuse_dirent (also the tail of a fuse_direntplus): ino, off, namelen, type, the name, padding to 8. */
 function writeDirent(w: WireWriter, ino: number | bigint, off: bigint, name: Uint8Array, type: number): void {
   w.u64(ino);
   w.u64(off);
@@ -141,11 +141,6 @@ abstract class Packer {
     this.w.pos = 0;
   }
 
-  /** fuse_dirent (the tail of a fuse_direntplus too). */
-  protected dirent(ino: number | bigint, off: bigint, name: Uint8Array, type: number): void {
-    writeDirent(this.w, ino, off, name, type);
-  }
-
   /** Bytes packed. */
   get length(): number {
     return this.w.pos;
@@ -184,7 +179,7 @@ export class DirentPacker extends Packer implements DirentSink {
     const w = this.w;
     const start = w.pos;
     try {
-      this.dirent(ino, off, n, type);
+      writeDirent(w, ino, off, n, type);
     } catch (e) {
       w.pos = start;
       throw e;
@@ -234,7 +229,7 @@ export class DirentPlusPacker extends Packer implements DirentPlusSink {
       if (entry === undefined || dots) w.zeros(128);
       else encodeEntryOut(w, entry, this.entryTimeout, this.attrTimeout, this.minor);
       if (w.pos - start !== 128) throw new Error('entry_out has wrong size');
-      this.dirent(ino ?? entry?.attr.ino ?? 0, off, n, type);
+      writeDirent(w, ino ?? entry?.attr.ino ?? 0, off, n, type);
     } catch (e) {
       w.pos = start;
       throw e;
