@@ -226,7 +226,7 @@ export async function unmountPath(path: string, o: UnmountOptions = {}): Promise
   if (o.lazy) return lazyUmount(false);
   // A mount stays busy for a moment after its last file is closed: the
   // kernel holds it until the server has answered the asynchronous RELEASE.
-  // So "busy" is retried for a few seconds before it counts.
+  // So "busy" is retried for a few seconds before it counts as an error.
   for (let attempt = 0; ; attempt++) {
     const r = await run('umount', umountArgs(target, false), ['ignore', 'ignore', 'pipe'], timeoutMs);
     if (r.spawnError) throw new MountError('EUMOUNT', `cannot run umount: ${r.spawnError.message}`);
@@ -237,7 +237,8 @@ export async function unmountPath(path: string, o: UnmountOptions = {}): Promise
     }
     const msg = firstLine(r.stderr);
     if (/busy/i.test(msg)) {
-      if (attempt < BUSY_RETRIES) {
+      // Lazily detaching (SIGINT/SIGTERM) is right at once, busy or not: no waiting.
+      if (o.onBusy !== 'lazy' && attempt < BUSY_RETRIES) {
         await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
         continue;
       }
