@@ -212,6 +212,7 @@ export class LinuxBackend implements Backend {
       let path: string | undefined;
       const self = (): string => (path ??= procFdPath(this.resolver.fdOf(node)));
       const stamp = this.stampToAdvance(node, fd);
+      const capsFree = this.capsFreeBefore(node, fd, stamp);
 
       if (valid & (FATTR_UID | FATTR_GID)) {
         const uid = valid & FATTR_UID ? attr.uid : -1;
@@ -237,6 +238,7 @@ export class LinuxBackend implements Backend {
       const after = fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node);
       // The kernel truncates its own pages on a size change; the other attributes do not touch data.
       stamp?.set(after);
+      if (capsFree) node.capsFreeCtimeNs = after.ctimeNs;
       return this.attrReply(after);
     } catch (e) {
       throw this.errors.toFuseError(e, 'setattr');
@@ -319,6 +321,7 @@ export class LinuxBackend implements Backend {
       const node = this.table.node(nodeid);
       const fd = this.resolver.fdOf(node);
       node.xattrNames = undefined;
+      node.capsFreeCtimeNs = -1n;
       this.xattrStatus(this.hostCalls.setxattr(fd, Buffer.from(name, 'utf8'), value, flags), 'setxattr');
       // FUSE_SETXATTR_ACL_KILL_SGID (only sent with handleKillprivV2 and POSIX ACLs): the caller may not keep the set-group-ID bit.
       if (setxattrFlags & 1) {
@@ -334,7 +337,7 @@ export class LinuxBackend implements Backend {
     try {
       this.resolver.begin();
       const node = this.table.node(nodeid);
-      if (isRoutineXattr(name) && !this.xattrNamesOf(node).has(name)) throw fuseError(errno.ENODATA);
+      if (isRoutineXattr(name) && !this.mayHaveXattr(node, name)) throw fuseError(errno.ENODATA);
       const r = this.hostCalls.getxattr(this.resolver.fdOf(node), Buffer.from(name, 'utf8'), size);
       return this.xattrResult(r, 'getxattr');
     } catch (e) {
@@ -357,6 +360,7 @@ export class LinuxBackend implements Backend {
       this.resolver.begin();
       const node = this.table.node(nodeid);
       node.xattrNames = undefined;
+      node.capsFreeCtimeNs = -1n;
       this.xattrStatus(this.hostCalls.removexattr(this.resolver.fdOf(node), Buffer.from(name, 'utf8')), 'removexattr');
     } catch (e) {
       throw this.errors.toFuseError(e, 'removexattr');
@@ -364,15 +368,26 @@ export class LinuxBackend implements Backend {
   }
 
   /**
-   * The inode's xattr names for a routine query: the remembered list while
-   * its ctime is unchanged, else (when the ctime is settled) one listxattr
-   * round trip that also answers the next routine queries. A list that cannot
-   * be had or kept answers "maybe" (has() true), so the caller asks for the
+   * Whether the inode may have the routine attribute `name`: false for
+   * security.capability on a file the daemon created and only itself changed
+   * since (see capsFreeCtimeNs); else from its xattr names: the remembered
+   * list while its ctime is unchanged, else (when the ctime is settled) one
+   * listxattr round trip that also answers the next routine queries. A list
+   * that cannot be had or kept answers "maybe", so the caller asks for the
    * name itself.
    */
-  private xattrNamesOf(node: LinuxInode): { has(name: string): boolean } {
+  private mayHaveXattr(node: LinuxInode, name: string): boolean {
     const now = Date.now();
     const ctime = this.resolver.statOf(node).ctimeNs;
+    if (node.capsFreeCtimeNs >= 0n) {
+      if (ctime !== node.capsFreeCtimeNs) node.capsFreeCtimeNs = -1n;
+      else if (name === 'security.capability') return false;
+    }
+    return this.xattrNamesOf(node, ctime, now).has(name);
+  }
+
+  /** The inode's xattr names (see mayHaveXattr), `ctime` read after `now`. */
+  private xattrNamesOf(node: LinuxInode, ctime: bigint, now: number): { has(name: string): boolean } {
     const known = node.xattrNames;
     if (known !== undefined && known.current(ctime)) return known;
     node.xattrNames = undefined;
@@ -822,6 +837,9 @@ export class LinuxBackend implements Backend {
           if (changed) st = fstatSync(fd, BIGINT);
         }
         node = this.table.learn(st, p, name.toString('latin1'));
+        // Nobody sets a file capability at creation; with multigrain timestamps (ext4, xfs, btrfs, tmpfs) our
+        // stat makes any later change move the ctime, so the knowledge lasts exactly while the ctime does.
+        if (created) node.capsFreeCtimeNs = st.ctimeNs;
         keep = created ? this.keepOnCreate(node, st) : this.keepOnOpen(node, fd, st);
       } catch (e) {
         closeSync(fd);
@@ -903,6 +921,21 @@ export class LinuxBackend implements Backend {
     return undefined;
   }
 
+  /**
+   * Before a SETATTR: whether the file is still as it was when last known to
+   * have no file capabilities (its ctime unchanged; the stamp's when it
+   * matched just now, else a stat). The caller carries that past its own
+   * change; otherwise the knowledge is gone for good.
+   */
+  private capsFreeBefore(node: LinuxInode, fd: number, stamp: PageCacheStamp | undefined): boolean {
+    const known = node.capsFreeCtimeNs;
+    if (known < 0n) return false;
+    const ctime = stamp !== undefined ? stamp.ctime : (fd >= 0 ? fstatSync(fd, BIGINT) : this.resolver.statOf(node)).ctimeNs;
+    if (ctime === known) return true;
+    node.capsFreeCtimeNs = -1n;
+    return false;
+  }
+
   read(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, size: number, _flags: number): Uint8Array {
     try {
       const h = this.files.handle(fh);
@@ -919,10 +952,17 @@ export class LinuxBackend implements Backend {
   write(_ctx: RequestContext, _nodeid: number, fh: number, offset: number, data: Uint8Array, writeFlags: number, _flags: number): number {
     try {
       const h = this.files.handle(fh);
-      const stamp = this.stampWrites ? this.stampToAdvance(h.node, h.fd) : undefined;
+      const node = h.node;
+      const stamp = this.stampWrites ? this.stampToAdvance(node, h.fd) : undefined;
+      // Carried past a write only when the stamp vouches for the state before it: no stat of its own per write.
+      const capsFree = stamp !== undefined && node.capsFreeCtimeNs === stamp.ctime;
       if (writeFlags & FUSE_WRITE_KILL_SUIDGID) this.killPriv(h.fd);
       const n = writeSync(h.fd, data, 0, data.length, offset);
-      stamp?.set(fstatSync(h.fd, BIGINT));
+      if (stamp !== undefined) {
+        const after = fstatSync(h.fd, BIGINT);
+        stamp.set(after);
+        if (capsFree) node.capsFreeCtimeNs = after.ctimeNs;
+      }
       return n;
     } catch (e) {
       throw this.errors.toFuseError(e, 'write');

@@ -18,4 +18,11 @@ export class LinuxInode extends Inode implements FdHolder {
   cacheStamp: PageCacheStamp | undefined = undefined;
   /** Its xattr names, while its ctime says they are still exact (answers the routine queries). */
   xattrNames: XattrNames | undefined = undefined;
+  /**
+   * A ctime (ns) at which the file was known to have no security.capability,
+   * or -1n: set when the daemon created it, carried past its own later changes
+   * whose before-state it verified. The kernel asks before the first write
+   * and before a chown, on every new file.
+   */
+  capsFreeCtimeNs = -1n;
 }

@@ -2,8 +2,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DirentPlusSink, DirentSink, Entry, RequestContext } from '@tsfuse/protocol';
+import type { DirentPlusSink, DirentSink, Entry, RequestContext, SetattrIn } from '@tsfuse/protocol';
 import { LinuxBackend, type LinuxBackendOptionsInput } from '../src/index.js';
+
+/** A SETATTR request: `over` on top of all-zero fields (no attribute set). */
+export function setattrIn(over: Partial<SetattrIn>): SetattrIn {
+  return { valid: 0, fh: undefined, size: 0, lockOwner: 0n, atime: 0, atimensec: 0, mtime: 0, mtimensec: 0, ctime: 0, ctimensec: 0, mode: 0, uid: 0, gid: 0, ...over };
+}
 
 /** A fake request context. */
 export function ctx(uid = 0, gid = 0, pid = process.pid): RequestContext {

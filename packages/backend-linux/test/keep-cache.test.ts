@@ -9,16 +9,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FATTR_FH, FATTR_MODE, FATTR_SIZE, FOPEN_KEEP_CACHE, InitFlags, O_RDWR, O_TRUNC, type SetattrIn } from '@tsfuse/protocol';
+import { FATTR_FH, FATTR_MODE, FATTR_SIZE, FOPEN_KEEP_CACHE, InitFlags, O_RDWR, O_TRUNC } from '@tsfuse/protocol';
 import { linuxBackendOptionsSchema, type LinuxBackend } from '../src/index.js';
-import { b, backend, ctx, sandbox } from './helpers.js';
+import { b, backend, ctx, sandbox, setattrIn } from './helpers.js';
 
 const C = ctx();
 const O_CREAT = 0o100;
 
-function setattrIn(over: Partial<SetattrIn>): SetattrIn {
-  return { valid: 0, fh: undefined, size: 0, lockOwner: 0n, atime: 0, atimensec: 0, mtime: 0, mtimensec: 0, ctime: 0, ctimensec: 0, mode: 0, uid: 0, gid: 0, ...over };
-}
 
 /** A backend on a fresh SRC, handed to `fn`, always torn down. */
 function withBackend(extra: Parameters<typeof backend>[1], fn: (be: LinuxBackend, src: string) => void): void {

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   FATTR_ATIME, FATTR_ATIME_NOW, FATTR_FH, FATTR_GID, FATTR_KILL_SUIDGID, FATTR_MODE, FATTR_MTIME, FATTR_SIZE, FATTR_UID,
-  FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno, type SetattrIn,
+  FUSE_OPEN_KILL_SUIDGID, FUSE_WRITE_KILL_SUIDGID, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno,
 } from '@tsfuse/protocol';
-import { b, backend, ctx, errnoOf, sandbox } from './helpers.js';
+import { b, backend, ctx, errnoOf, sandbox, setattrIn } from './helpers.js';
 
 const box = sandbox();
 const { src } = box;
@@ -18,9 +18,6 @@ test.after(() => {
   box.cleanup();
 });
 
-function setattrIn(over: Partial<SetattrIn>): SetattrIn {
-  return { valid: 0, fh: undefined, size: 0, lockOwner: 0n, atime: 0, atimensec: 0, mtime: 0, mtimensec: 0, ctime: 0, ctimensec: 0, mode: 0, uid: 0, gid: 0, ...over };
-}
 
 test('lookup and getattr of host files, exact stat fields', () => {
   fs.writeFileSync(path.join(src, 'hello'), 'hello world');

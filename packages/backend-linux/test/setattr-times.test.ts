@@ -4,8 +4,8 @@ import cp from 'node:child_process';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
-import { FATTR_ATIME, FATTR_ATIME_NOW, FATTR_FH, FATTR_MTIME, FATTR_MTIME_NOW, type SetattrIn } from '@tsfuse/protocol';
-import { b, backend, ctx, sandbox } from './helpers.js';
+import { FATTR_ATIME, FATTR_ATIME_NOW, FATTR_FH, FATTR_MTIME, FATTR_MTIME_NOW } from '@tsfuse/protocol';
+import { b, backend, ctx, sandbox, setattrIn } from './helpers.js';
 
 const box = sandbox('tsfuse-linux-times-');
 const { src } = box;
@@ -16,9 +16,6 @@ test.after(() => {
   box.cleanup();
 });
 
-function setattrIn(over: Partial<SetattrIn>): SetattrIn {
-  return { valid: 0, fh: undefined, size: 0, lockOwner: 0n, atime: 0, atimensec: 0, mtime: 0, mtimensec: 0, ctime: 0, ctimensec: 0, mode: 0, uid: 0, gid: 0, ...over };
-}
 
 function fresh(lines: string[] = [], extra = {}) {
   const be = backend(src, extra, lines);

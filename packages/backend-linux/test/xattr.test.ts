@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno } from '@tsfuse/protocol';
+import { FATTR_FH, FATTR_MODE, FATTR_UID, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno } from '@tsfuse/protocol';
 import { SETTLE_MS } from '../src/dir-listing.js';
-import { b, backend, ctx, errnoOf, sandbox } from './helpers.js';
+import { b, backend, ctx, errnoOf, sandbox, setattrIn } from './helpers.js';
 
 /**
  * Extended attributes and renameat2 (RENAME_EXCHANGE, RENAME_WHITEOUT) of the
@@ -155,6 +155,66 @@ test('routine names (ACLs, SELinux label, capabilities): one listxattr answers t
     h.getxattr = get;
     h.listxattr = list;
   }
+});
+
+/** How many getxattr/listxattr calls the helper got during `fn`. */
+function helperCalls(fn: () => void): number {
+  const h = be.hostCalls;
+  const get = h.getxattr.bind(h);
+  const list = h.listxattr.bind(h);
+  let n = 0;
+  h.getxattr = (...a) => (n++, get(...a));
+  h.listxattr = (...a) => (n++, list(...a));
+  try {
+    fn();
+  } finally {
+    h.getxattr = get;
+    h.listxattr = list;
+  }
+  return n;
+}
+
+/** Sets a file capability (cap_net_bind_service) on the host, behind the backend. */
+function hostSetCapability(file: string): void {
+  const r = spawnSync('python3', ['-c', 'import os,struct,sys; os.setxattr(sys.argv[1], "security.capability", struct.pack("<IIIII", 0x02000001, 1 << 10, 0, 0, 0))', file], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+}
+
+const O_CREAT_WRONLY = 0o101;
+
+test('a file the backend created answers security.capability without the helper while only it changed the file; a host change is seen', () => {
+  if (process.getuid?.() !== 0) return;
+  const r = be.create(C, 1, b('made-here'), 0o644, 0, O_CREAT_WRONLY);
+  const id = r.entry.nodeid;
+  const calls = helperCalls(() => {
+    // The kernel's queries on a new file: before the first write, and before a chown.
+    assert.is(errnoOf(() => be.getxattr(C, id, 'security.capability', 0)), errno.ENODATA);
+    assert.is(be.write(C, id, r.fh, 0, b('data'), 0, 0), 4);
+    be.setattr(C, id, setattrIn({ valid: FATTR_UID | FATTR_FH, fh: r.fh, uid: 0 }));
+    be.setattr(C, id, setattrIn({ valid: FATTR_MODE, mode: 0o600 }));
+    assert.is(errnoOf(() => be.getxattr(C, id, 'security.capability', 0)), errno.ENODATA);
+  });
+  assert.is(calls, 0, 'no helper round trip for the file the backend made and alone changed');
+  // Any other routine name is not covered by that knowledge: the helper is asked.
+  assert.is(helperCalls(() => assert.is(errnoOf(() => be.getxattr(C, id, 'security.selinux', 0)), errno.ENODATA)), 1);
+  // Set on the host behind the backend (ctime moves): seen at once, and the knowledge is gone.
+  hostSetCapability(path.join(src, 'made-here'));
+  assert.is(bytes(be.getxattr(C, id, 'security.capability', 100)).readUInt32LE(4), 1 << 10);
+  assert.is(be.write(C, id, r.fh, 4, b('more'), 0, 0), 4);
+  // The host removed it at our write (as for any writer); the answer now comes from the host, not from memory.
+  assert.is(helperCalls(() => assert.is(errnoOf(() => be.getxattr(C, id, 'security.capability', 0)), errno.ENODATA)), 1);
+  be.release(C, id, r.fh, 0, 0, 0n);
+});
+
+test('a capability set on the host right after the backend created the file is seen; a file made on the host is always asked about', () => {
+  if (process.getuid?.() !== 0) return;
+  const r = be.create(C, 1, b('made-then-set'), 0o644, 0, O_CREAT_WRONLY);
+  hostSetCapability(path.join(src, 'made-then-set'));
+  assert.is(bytes(be.getxattr(C, r.entry.nodeid, 'security.capability', 100)).readUInt32LE(4), 1 << 10);
+  be.release(C, r.entry.nodeid, r.fh, 0, 0, 0n);
+  fs.writeFileSync(path.join(src, 'host-made'), '');
+  const o = be.lookup(C, 1, b('host-made')).nodeid;
+  assert.is(helperCalls(() => assert.is(errnoOf(() => be.getxattr(C, o, 'security.capability', 0)), errno.ENODATA)), 1);
 });
 
 test('a symlink node: user.* is EPERM (as Linux), trusted.* lands on the link itself; its target (outside SRC) is never touched', () => {

@@ -25,6 +25,11 @@ export class PageCacheStamp {
     return this.size >= 0n;
   }
 
+  /** The ctime (ns) the stamp describes; -1n while unknown. */
+  get ctime(): bigint {
+    return this.ctimeNs;
+  }
+
   /** True when `st` is the file as the stamp describes it. */
   matches(st: BigIntStats): boolean {
     return st.size === this.size && st.ctimeNs === this.ctimeNs && st.mtimeNs === this.mtimeNs;
