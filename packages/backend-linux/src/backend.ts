@@ -19,6 +19,7 @@ import {
 } from '@tsfuse/passthrough';
 import { DirHandle, EMIT_ADDED, EMIT_GONE, EMIT_STOP } from './dir-handle.js';
 import { DirListing, changedSince, settled, settledCtime, stampOf } from './dir-listing.js';
+import { XattrReadAhead } from './xattr-ahead.js';
 import { XattrNames, isRoutineXattr } from './xattr-names.js';
 import { ListingCache } from './listing-cache.js';
 import { groupsOfPid, softOpenFileLimit } from './host-limits.js';
@@ -78,6 +79,8 @@ export class LinuxBackend implements Backend {
   private readonly dirs = new HandleTable<DirHandle>();
   /** Latest listings of recently listed directories (at most this many entries in all). */
   private readonly listings = new ListingCache(1_000_000);
+  /** xattr names of listed entries, read ahead a part of a listing at a time. */
+  private readonly xattrAhead: XattrReadAhead;
   private readonly errors: ErrnoTranslator;
   private readonly chownToCaller: boolean;
   private readonly isRoot: boolean;
@@ -107,6 +110,7 @@ export class LinuxBackend implements Backend {
     if (!existsSync('/proc/self/fd')) throw new Error('@tsfuse/backend-linux needs /proc mounted (it reaches files through /proc/self/fd)');
     this.errors = new ErrnoTranslator({ log: options.log });
     this.hostCalls = new HostSyscalls({ log: this.errors.log });
+    this.xattrAhead = new XattrReadAhead(this.hostCalls);
     const rootFd = openSync(resolvePath(options.root), O_PATH | O_DIRECTORY | O_CLOEXEC);
     const rootStat = fstatSync(rootFd, BIGINT);
     this.table = new InodeTable<LinuxInode>({
@@ -392,9 +396,22 @@ export class LinuxBackend implements Backend {
     if (known !== undefined && known.current(ctime)) return known;
     node.xattrNames = undefined;
     if (!settledCtime(ctime, now)) return UNKNOWN_NAMES;
+    const ahead = this.xattrsAhead(node);
+    if (ahead !== undefined && ahead.current(ctime)) return (node.xattrNames = ahead);
     const r = this.hostCalls.listxattr(this.resolver.fdOf(node), XATTR_MAX);
     if (r.err !== 0 || r.value === undefined) return UNKNOWN_NAMES;
     return (node.xattrNames = XattrNames.of(ctime, r.value));
+  }
+
+  /** The names of `node` read ahead with its siblings (see XattrReadAhead), when its parent's listing is at hand. */
+  private xattrsAhead(node: LinuxInode): XattrNames | undefined {
+    const ino = BigInt(node.ino);
+    const got = this.xattrAhead.take(node.dev, ino);
+    if (got !== undefined) return got;
+    const p = node.parent as LinuxInode | undefined;
+    const listing = p === undefined ? undefined : this.listings.get(p);
+    if (p === undefined || listing === undefined || node.name === undefined || p.dev !== node.dev) return undefined;
+    return this.xattrAhead.miss(listing, () => this.resolver.dirFdOf(p), p.dev, node.name, ino);
   }
 
   /** A getxattr/listxattr answer: the length for a size-0 query, else the bytes. */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FATTR_FH, FATTR_MODE, FATTR_UID, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, errno } from '@tsfuse/protocol';
 import { SETTLE_MS } from '../src/dir-listing.js';
-import { b, backend, ctx, errnoOf, sandbox, setattrIn } from './helpers.js';
+import { b, backend, ctx, errnoOf, listAll, sandbox, setattrIn } from './helpers.js';
 
 /**
  * Extended attributes and renameat2 (RENAME_EXCHANGE, RENAME_WHITEOUT) of the
@@ -157,19 +157,22 @@ test('routine names (ACLs, SELinux label, capabilities): one listxattr answers t
   }
 });
 
-/** How many getxattr/listxattr calls the helper got during `fn`. */
+/** How many xattr requests the helper got during `fn`. */
 function helperCalls(fn: () => void): number {
   const h = be.hostCalls;
   const get = h.getxattr.bind(h);
   const list = h.listxattr.bind(h);
+  const ahead = h.listxattrAhead.bind(h);
   let n = 0;
   h.getxattr = (...a) => (n++, get(...a));
   h.listxattr = (...a) => (n++, list(...a));
+  h.listxattrAhead = (...a) => (n++, ahead(...a));
   try {
     fn();
   } finally {
     h.getxattr = get;
     h.listxattr = list;
+    h.listxattrAhead = ahead;
   }
   return n;
 }
@@ -215,6 +218,48 @@ test('a capability set on the host right after the backend created the file is s
   fs.writeFileSync(path.join(src, 'host-made'), '');
   const o = be.lookup(C, 1, b('host-made')).nodeid;
   assert.is(helperCalls(() => assert.is(errnoOf(() => be.getxattr(C, o, 'security.capability', 0)), errno.ENODATA)), 1);
+});
+
+test('ls -l of a listed directory: the routine names of its entries are read ahead, a part of the listing per helper call; a host change is still seen', () => {
+  if (process.getuid?.() !== 0) return;
+  const dir = path.join(src, 'ahead');
+  fs.mkdirSync(dir);
+  const count = 300;
+  for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, `f${i}`), '');
+  fs.symlinkSync('/etc/passwd', path.join(dir, 'link'));
+  settle();
+  const d = be.lookup(C, 1, b('ahead')).nodeid;
+  const { fh } = be.opendir(C, d, 0);
+  const entries = listAll(be, d, fh, 100, { plus: true }).filter((e) => e.name !== '.' && e.name !== '..');
+  be.releasedir(C, d, fh, 0);
+  assert.is(entries.length, count + 1);
+  const ids = new Map(entries.map((e) => [e.name, e.entry!.nodeid]));
+  // As ls -l asks: name order, two routine names per entry.
+  const names = [...ids.keys()].sort();
+  const calls = helperCalls(() => {
+    for (const n of names) {
+      assert.is(errnoOf(() => be.getxattr(C, ids.get(n)!, 'security.selinux', 0)), errno.ENODATA);
+      assert.is(errnoOf(() => be.getxattr(C, ids.get(n)!, 'system.posix_acl_access', 0)), errno.ENODATA);
+    }
+  });
+  // The first miss alone, then one call per part of 128 entries (3 parts); was one per entry.
+  assert.ok(calls <= 1 + Math.ceil((count + 1) / 128), `${calls} helper calls for ${count + 1} entries`);
+  // A list read ahead but not yet used, then a capability set on the host: the query sees it.
+  const dir2 = path.join(src, 'ahead2');
+  fs.mkdirSync(dir2);
+  for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(dir2, `g${i}`), '');
+  settle();
+  const d2 = be.lookup(C, 1, b('ahead2')).nodeid;
+  const h2 = be.opendir(C, d2, 0);
+  const ids2 = new Map(listAll(be, d2, h2.fh, 100, { plus: true }).map((e) => [e.name, e.entry?.nodeid ?? 0]));
+  be.releasedir(C, d2, h2.fh, 0);
+  assert.is(errnoOf(() => be.getxattr(C, ids2.get('g0')!, 'security.capability', 0)), errno.ENODATA);
+  // The second miss reads the part ahead (one call), so g2 and g3 have lists waiting.
+  assert.is(helperCalls(() => assert.is(errnoOf(() => be.getxattr(C, ids2.get('g1')!, 'security.capability', 0)), errno.ENODATA)), 1);
+  hostSetCapability(path.join(dir2, 'g2'));
+  hostSetCapability(path.join(dir2, 'g3'));
+  assert.is(bytes(be.getxattr(C, ids2.get('g3')!, 'security.capability', 100)).readUInt32LE(4), 1 << 10);
+  assert.is(bytes(be.getxattr(C, ids2.get('g2')!, 'security.capability', 100)).readUInt32LE(4), 1 << 10);
 });
 
 test('a symlink node: user.* is EPERM (as Linux), trusted.* lands on the link itself; its target (outside SRC) is never touched', () => {

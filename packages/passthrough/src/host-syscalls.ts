@@ -38,10 +38,12 @@ interface SyscallNumbers {
   readonly listxattr: number;
   readonly removexattr: number;
   readonly renameat2: number;
+  readonly llistxattr: number;
+  readonly statx: number;
 }
 
 /** asm-generic's numbers (arm64, riscv64, loong64). */
-const GENERIC: SyscallNumbers = { utimensat: 88, getxattr: 8, setxattr: 5, listxattr: 11, removexattr: 14, renameat2: 276 };
+const GENERIC: SyscallNumbers = { utimensat: 88, getxattr: 8, setxattr: 5, listxattr: 11, removexattr: 14, renameat2: 276, llistxattr: 12, statx: 291 };
 
 /**
  * Syscall numbers and the prefix of perl's $Config{archname}, per Node's
@@ -50,12 +52,12 @@ const GENERIC: SyscallNumbers = { utimensat: 88, getxattr: 8, setxattr: 5, listx
  * other numbers were not verified, and a wrong number is a wrong syscall.
  */
 const ARCHES: Readonly<Record<string, readonly [nrs: SyscallNumbers, perlArch: string]>> = {
-  x64: [{ utimensat: 280, getxattr: 191, setxattr: 188, listxattr: 194, removexattr: 197, renameat2: 316 }, 'x86_64'],
+  x64: [{ utimensat: 280, getxattr: 191, setxattr: 188, listxattr: 194, removexattr: 197, renameat2: 316, llistxattr: 195, statx: 332 }, 'x86_64'],
   arm64: [GENERIC, 'aarch64'],
   riscv64: [GENERIC, 'riscv64'],
   loong64: [GENERIC, 'loongarch64'],
-  ppc64: [{ utimensat: 304, getxattr: -1, setxattr: -1, listxattr: -1, removexattr: -1, renameat2: -1 }, 'powerpc64'],
-  s390x: [{ utimensat: 315, getxattr: -1, setxattr: -1, listxattr: -1, removexattr: -1, renameat2: -1 }, 's390x'],
+  ppc64: [{ utimensat: 304, getxattr: -1, setxattr: -1, listxattr: -1, removexattr: -1, renameat2: -1, llistxattr: -1, statx: -1 }, 'powerpc64'],
+  s390x: [{ utimensat: 315, getxattr: -1, setxattr: -1, listxattr: -1, removexattr: -1, renameat2: -1, llistxattr: -1, statx: -1 }, 's390x'],
 };
 
 /** An answer of HostCalls.getxattr/listxattr. */
@@ -67,6 +69,18 @@ export interface XattrAnswer {
   /** The bytes, when err is 0 and the size asked was not 0. */
   readonly value: Buffer | undefined;
 }
+
+/** One entry of HostSyscalls.listxattrAhead: the inode a name led to, its ctime and its xattr names. */
+export interface XattrListing {
+  readonly ino: bigint;
+  readonly ctimeNs: bigint;
+  /** NUL-terminated names, as listxattr returns them. */
+  readonly list: Buffer;
+}
+
+/** Most names in one listxattrAhead request, and the longest list it carries per name (longer: that entry is undefined). */
+export const AHEAD_MAX_NAMES = 128;
+export const AHEAD_MAX_LIST = 256;
 
 /** Largest xattr value or list (XATTR_SIZE_MAX, XATTR_LIST_MAX); the kernel caps a larger buffer to this too. */
 export const XATTR_MAX = 65536;
@@ -84,9 +98,12 @@ export const XATTR_MAX = 65536;
  *   s FD NAME VALUE FLAGS               setxattr(P(FD), NAME, VALUE, len, FLAGS)
  *   r FD NAME                           removexattr(P(FD), NAME)
  *   n FD1 NAME1 FD2 NAME2 FLAGS         renameat2(AT_FDCWD, P(FD1)/NAME1, AT_FDCWD, P(FD2)/NAME2, FLAGS)
+ *   L FD NAME,NAME,...                  per name: statx, llistxattr(P(FD)/NAME, buf, 256), statx
  * (fields tab-separated; P(FD) is "/proc/PID/fd/FD"). Answers "ERRNO\n" on a
  * failure; on success "0\n", or "0\tLENGTH\tHEX\n" for g and l (HEX empty
- * for a size-0 query). Exits at EOF (the daemon closed its end or exited);
+ * for a size-0 query), or for L "0\t" and per name, comma-separated,
+ * "INO.CTIME_SEC.CTIME_NSEC.HEX" when both statx calls agree on the inode and
+ * ctime and the name is on the directory's filesystem, else "-". Exits at EOF (the daemon closed its end or exited);
  * "tsfuse-utimens" in ps. syscall() passes a number as an integer and a string
  * as a pointer to its (writable, NUL-terminated) bytes, so every numeric
  * argument is forced numeric with +0 and every buffer is a fresh variable.
@@ -95,7 +112,7 @@ const SCRIPT = String.raw`
 $0 = 'tsfuse-utimens';
 use Config;
 my ($nrs, $arch, $prefix, $reqPath, $repPath) = @ARGV;
-my ($nr, $nrGet, $nrSet, $nrList, $nrRemove, $nrRename) = map { $_ + 0 } split(/,/, $nrs);
+my ($nr, $nrGet, $nrSet, $nrList, $nrRemove, $nrRename, $nrLList, $nrStatx) = map { $_ + 0 } split(/,/, $nrs);
 open(my $rep, '>', $repPath) or exit 2;
 open(my $req, '<', $reqPath) or exit 2;
 if (index($Config{archname}, $arch) != 0 || $Config{ptrsize} != 8 || $Config{ivsize} != 8) {
@@ -132,6 +149,32 @@ while (my $line = <$req>) {
   } elsif ($line =~ /\An\t([0-9]{1,9})\t$H\t([0-9]{1,9})\t$H\t([0-9]{1,9})\n\z/) {
     my ($from, $to) = ($prefix . $1 . '/' . pack('H*', $2), $prefix . $3 . '/' . pack('H*', $4));
     $r = syscall($nrRename, -100, $from, -100, $to, $5 + 0) == -1 ? $! + 0 : 0;
+  } elsif ($line =~ /\AL\t([0-9]{1,9})\t((?:[0-9a-f]{2}|,)*)\n\z/) {
+    my ($dir, $names) = ($prefix . $1, $2);
+    # statx: 0x100 AT_SYMLINK_NOFOLLOW, 0x7ff STATX_BASIC_STATS; ino at 32, ctime at 96, dev at 136.
+    my $sd = "\0" x 256;
+    if (syscall($nrStatx, -100, $dir, 0, 0x7ff, $sd) == 0) {
+      my $dev = substr($sd, 136, 8);
+      my @out;
+      for my $h (split(/,/, $names, -1)) {
+        my $path = $dir . '/' . pack('H*', $h);
+        my ($s1, $s2, $buf) = ("\0" x 256, "\0" x 256, "\0" x 256);
+        my $n = -1;
+        if ($h ne '' && syscall($nrStatx, -100, $path, 0x100, 0x7ff, $s1) == 0) {
+          $n = syscall($nrLList, $path, $buf, 256);
+          $n = -1 if $n >= 0 && syscall($nrStatx, -100, $path, 0x100, 0x7ff, $s2) != 0;
+        }
+        if ($n >= 0 && substr($s1, 32, 8) eq substr($s2, 32, 8) && substr($s1, 96, 12) eq substr($s2, 96, 12) && substr($s1, 136, 8) eq $dev) {
+          my ($ino, $cs, $cn) = unpack('x32 Q< x56 q< L<', $s1);
+          push @out, "$ino.$cs.$cn." . unpack('H*', substr($buf, 0, $n));
+        } else {
+          push @out, '-';
+        }
+      }
+      syswrite($rep, "0\t" . join(',', @out) . "\n") or exit 0;
+      next;
+    }
+    $r = $! + 0;
   }
   syswrite($rep, "$r\n") or exit 0;
 }
@@ -265,6 +308,40 @@ export class HostSyscalls {
     return this.request(`n\t${descriptor(dirFd)}\t${a}\t${descriptor(newDirFd)}\t${b}\t${flags}\n`);
   }
 
+  /**
+   * For each of `names` (at most AHEAD_MAX_NAMES plain names) in the
+   * directory `dirFd`: the inode it leads to, its ctime and its xattr names
+   * (llistxattr of the name itself, so a symlink's own), read between two
+   * statx calls that agree on both; or undefined (gone, changed meanwhile, on
+   * another filesystem, a list over AHEAD_MAX_LIST bytes, an invalid name).
+   * One round trip for them all; undefined when the helper cannot serve.
+   */
+  listxattrAhead(dirFd: number, names: readonly Uint8Array[]): (XattrListing | undefined)[] | undefined {
+    if (names.length > AHEAD_MAX_NAMES) throw new RangeError(`HostSyscalls: more than ${AHEAD_MAX_NAMES} names`);
+    if (!this.usable('llistxattr') || !this.usable('statx')) return undefined;
+    const hex = names.map((n) => hexName(n, true) ?? '').join(',');
+    const answer = this.exchange(`L\t${descriptor(dirFd)}\t${hex}\n`);
+    if (answer === undefined) return undefined;
+    if (answer.startsWith('0\t')) {
+      const items = answer.length === 2 ? [] : answer.slice(2).split(',');
+      if (items.length === names.length) {
+        const out: (XattrListing | undefined)[] = [];
+        for (const item of items) {
+          if (item === '-') {
+            out.push(undefined);
+            continue;
+          }
+          const m = /^([0-9]{1,20})\.(-?[0-9]{1,19})\.([0-9]{1,9})\.((?:[0-9a-f]{2}){0,256})$/.exec(item);
+          if (m === null) break;
+          out.push({ ino: BigInt(m[1]!), ctimeNs: BigInt(m[2]!) * 1_000_000_000n + BigInt(m[3]!), list: Buffer.from(m[4]!, 'hex') });
+        }
+        if (out.length === names.length) return out;
+      }
+    } else if (/^[0-9]{1,4}$/.test(answer) && answer !== '0') return names.map(() => undefined);
+    this.fail(`unexpected reply ${JSON.stringify(answer.slice(0, 80))}`);
+    return undefined;
+  }
+
   /** Whether `call` can be served (starting the helper on first use). */
   private usable(call: keyof SyscallNumbers): boolean {
     if (this.state !== 'ready' && !(this.state === 'idle' && this.start())) return false;
@@ -342,7 +419,7 @@ export class HostSyscalls {
       if (made.error !== undefined || made.status !== 0) return this.fail(`mkfifo failed: ${made.error?.message ?? made.stderr.trim()}`);
       // Our read end first, so the helper's blocking open of the reply FIFO for writing returns at once.
       repNonblocking = openSync(repPath, constants.O_RDONLY | O_NONBLOCK);
-      const numbers = [nrs.utimensat, nrs.getxattr, nrs.setxattr, nrs.listxattr, nrs.removexattr, nrs.renameat2].join(',');
+      const numbers = [nrs.utimensat, nrs.getxattr, nrs.setxattr, nrs.listxattr, nrs.removexattr, nrs.renameat2, nrs.llistxattr, nrs.statx].join(',');
       const child = spawn(this.options.perl ?? 'perl', ['-e', SCRIPT, numbers, known[1], `/proc/${pid}/fd/`, reqPath, repPath], {
         stdio: 'ignore',
         // Its own session: a terminal's ^C goes to the daemon, which decides; the helper ends at EOF.

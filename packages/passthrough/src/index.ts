@@ -16,7 +16,8 @@ export {
 } from './mode.js';
 export { runHostTool, touchDate } from './host-tool.js';
 export {
-  HOST_CALL_UNAVAILABLE, UTIME_NOW, UTIME_OMIT, HostSyscalls, XATTR_MAX, type HostSyscallsOptions, type XattrAnswer,
+  AHEAD_MAX_LIST, AHEAD_MAX_NAMES, HOST_CALL_UNAVAILABLE, UTIME_NOW, UTIME_OMIT, HostSyscalls, XATTR_MAX, type HostSyscallsOptions,
+  type XattrAnswer, type XattrListing,
 } from './host-syscalls.js';
 export { makeSpecialFile, type SpecialFileDir, type SpecialFileFs, type SpecialFileRequest } from './special-files.js';
 export { copyRange, type PositionalIo } from './copy-range.js';

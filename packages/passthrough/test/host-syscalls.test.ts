@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errno } from '@tsfuse/protocol';
-import { ErrnoTranslator, O_NOFOLLOW, O_PATH, UTIME_NOW, UTIME_OMIT, HOST_CALL_UNAVAILABLE, HostSyscalls } from '../src/index.js';
+import { AHEAD_MAX_LIST, AHEAD_MAX_NAMES, ErrnoTranslator, O_NOFOLLOW, O_PATH, UTIME_NOW, UTIME_OMIT, HOST_CALL_UNAVAILABLE, HostSyscalls } from '../src/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfuse-utimens-test-'));
 const lines: string[] = [];
@@ -135,6 +135,44 @@ test('xattrs: binary values and names both ways, size-0 lengths, ERANGE, long li
   assert.is(helper.listxattr(fd, -1).err, errno.EINVAL);
   const host = spawnSync('python3', ['-c', 'import os,sys; print(os.getxattr(sys.argv[1], "user.v").hex())', p], { encoding: 'utf8' });
   assert.is(host.stdout.trim(), value.toString('hex'), 'the host has the exact bytes');
+  assert.ok(helper.running);
+});
+
+test('listxattrAhead: each name\'s inode, ctime and own list in one call; a symlink\'s own list, never its target\'s; gone, long or refused names answer undefined', () => {
+  const d = path.join(dir, 'ahead');
+  fs.mkdirSync(d);
+  const target = file('ahead-target');
+  assert.is(helper.setxattr(target.fd, Buffer.from('user.target'), Buffer.from('t'), 0), 0);
+  const plain = path.join(d, 'plain\nname');
+  fs.writeFileSync(plain, '');
+  fs.symlinkSync(target.p, path.join(d, 'link'));
+  const tagged = path.join(d, 'tagged');
+  fs.writeFileSync(tagged, '');
+  const fd = fs.openSync(tagged, 'r');
+  opened.push(fd);
+  assert.is(helper.setxattr(fd, Buffer.from('user.one'), Buffer.from('1'), 0), 0);
+  const long = path.join(d, 'long');
+  fs.writeFileSync(long, '');
+  const lfd = fs.openSync(long, 'r');
+  opened.push(lfd);
+  for (let i = 0; i < 30; i++) assert.is(helper.setxattr(lfd, Buffer.from(`user.long-name-${i}`), new Uint8Array(0), 0), 0);
+  const dfd = fs.openSync(d, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  opened.push(dfd);
+  const names = ['plain\nname', 'link', 'tagged', 'long', 'missing', '..', 'a/b'].map((n) => Buffer.from(n));
+  const got = helper.listxattrAhead(dfd, names)!;
+  assert.is(got.length, names.length);
+  const st = (p: string) => fs.lstatSync(p, { bigint: true });
+  for (const [i, p] of [[0, plain], [1, path.join(d, 'link')], [2, tagged]] as const) {
+    assert.is(got[i]!.ino, st(p).ino);
+    assert.is(got[i]!.ctimeNs, st(p).ctimeNs);
+  }
+  assert.is(got[0]!.list.length, 0);
+  assert.is(got[1]!.list.length, 0, 'the link itself has no user.* names; its target\'s are not listed');
+  assert.is(got[2]!.list.toString('latin1'), 'user.one\0');
+  assert.ok(30 * 'user.long-name-N'.length > AHEAD_MAX_LIST);
+  assert.equal(got.slice(3), [undefined, undefined, undefined, undefined], 'a list over AHEAD_MAX_LIST, a missing name, "..", a name with "/"');
+  assert.equal(helper.listxattrAhead(dfd, []), []);
+  assert.throws(() => helper.listxattrAhead(dfd, Array.from({ length: AHEAD_MAX_NAMES + 1 }, () => Buffer.from('x'))), /more than/);
   assert.ok(helper.running);
 });
 
