@@ -52,12 +52,22 @@ for (let g = 0; g < STRESSORS.length; g += GROUP) {
   const group = STRESSORS.slice(g, g + GROUP);
   it(`stress-ng ${group.join(' ')} (${SECONDS} s, --verify): no failures`, async () => {
     const args = group.flatMap((s) => [`--${s}`, '1']);
-    const r = await run(
-      'stress-ng',
-      [...args, '--timeout', String(SECONDS), '--verify', '--metrics-brief', '--temp-path', join(dir, 'mnt', 'stress'), ...SIZES],
-      { timeoutMs: (SECONDS + 120) * 1000 },
-    );
-    const out = r.stdout + r.stderr;
+    const stress = async () => {
+      const r = await run(
+        'stress-ng',
+        [...args, '--timeout', String(SECONDS), '--verify', '--metrics-brief', '--temp-path', join(dir, 'mnt', 'stress'), ...SIZES],
+        { timeoutMs: (SECONDS + 120) * 1000 },
+      );
+      return { r, out: r.stdout + r.stderr };
+    };
+    let { r, out } = await stress();
+    // "bogo-ops counter in non-ready state, metrics are untrustworthy": stress-ng's own bookkeeping (a stressor
+    // stopped before it got going on a loaded machine), not a failed check. Once, and only then, the group runs
+    // again; every check below applies to that run.
+    if (/untrustworthy/i.test(out) && !/stress-ng: fail:|FAILED/i.test(out)) {
+      console.log(`  note: stress-ng called its metrics untrustworthy; running ${group.join(' ')} again\n${out}`);
+      ({ r, out } = await stress());
+    }
     assert.not.match(out, /stress-ng: fail:|FAILED|untrustworthy/i, out);
     assert.is(r.code, 0, out);
     assert.match(out, /successful run completed/);
