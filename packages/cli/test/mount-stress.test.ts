@@ -10,6 +10,12 @@
  * - verity: fs-verity is an ext4/f2fs/btrfs feature.
  * - bind-mount, binderfs, procfs, eventfd: in the class but they do not use
  *   the filesystem under test (mount namespaces, binderfs, /proc, eventfd).
+ *
+ * stress-ng runs in a mount namespace of its own without any other FUSE mount:
+ * its getdent stressor walks all of /tmp (and /proc, /dev, /sys, /run), which
+ * on the host would enter the mounts of test files running alongside — keeping
+ * them busy when they unmount, adding listings they count, and hanging on a
+ * server they stopped on purpose.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -29,7 +35,19 @@ const SECONDS = Number(process.env.TSFUSE_STRESS_SECONDS ?? 6);
 /** Keep the data stressors to a size the memory backend holds comfortably. */
 const SIZES = ['--hdd-bytes', '64m', '--iomix-bytes', '64m', '--fallocate-bytes', '16m', '--sync-file-bytes', '64m', '--copy-file-bytes', '128m'];
 
-const skip = !canMount() ? 'needs root and /dev/fuse' : !have('stress-ng') ? 'stress-ng is not installed (apt-get install stress-ng)' : undefined;
+/**
+ * `sh -c ALONE sh MNT ARGS...`, in a new private mount namespace: detach every FUSE mount but MNT there (the
+ * host's stay as they are), then run stress-ng ARGS.
+ */
+const ALONE = `keep=$1; shift
+others() { awk -v keep="$keep" '{ split($0, a, " - "); split(a[2], b, " "); if (b[1] ~ /^fuse/ && $5 != keep) print $5 }' /proc/self/mountinfo; }
+others | while read -r m; do umount -l "$m" 2>/dev/null; done
+if [ -n "$(others)" ]; then echo "FAILED to detach other FUSE mounts: $(others)"; exit 1; fi
+exec stress-ng "$@"`;
+
+const skip = !canMount() ? 'needs root and /dev/fuse'
+  : !have('stress-ng') ? 'stress-ng is not installed (apt-get install stress-ng)'
+  : !have('unshare') ? 'unshare (util-linux) is not installed' : undefined;
 if (skip) console.log(`mount-stress: skipped (${skip})`);
 const it = skip ? test.skip : test;
 
@@ -54,8 +72,9 @@ for (let g = 0; g < STRESSORS.length; g += GROUP) {
     const args = group.flatMap((s) => [`--${s}`, '1']);
     const stress = async () => {
       const r = await run(
-        'stress-ng',
-        [...args, '--timeout', String(SECONDS), '--verify', '--metrics-brief', '--temp-path', join(dir, 'mnt', 'stress'), ...SIZES],
+        'unshare',
+        ['-m', '--propagation', 'private', 'sh', '-c', ALONE, 'sh', join(dir, 'mnt'),
+          ...args, '--timeout', String(SECONDS), '--verify', '--metrics-brief', '--temp-path', join(dir, 'mnt', 'stress'), ...SIZES],
         { timeoutMs: (SECONDS + 120) * 1000 },
       );
       return { r, out: r.stdout + r.stderr };

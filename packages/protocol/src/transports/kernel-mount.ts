@@ -191,8 +191,9 @@ export function findFuseMount(path: string): MountInfoEntry {
 
 /**
  * How often, and how far apart, a busy umount is retried before it counts as
- * busy: about 3 s, since on a loaded machine the server may take over a second
- * to answer the last RELEASE (seen in CI with --debug output on).
+ * busy: about 3 s, for a reference that goes by itself (a process walking the
+ * tree, one that is exiting). A pending RELEASE does not hold the mount (a
+ * stopped server's mount unmounts at once after the last close).
  */
 const BUSY_RETRIES = 24;
 const BUSY_RETRY_MS = 125;
@@ -224,9 +225,7 @@ export async function unmountPath(path: string, o: UnmountOptions = {}): Promise
     return lazyUmount(true);
   }
   if (o.lazy) return lazyUmount(false);
-  // A mount stays busy for a moment after its last file is closed: the
-  // kernel holds it until the server has answered the asynchronous RELEASE.
-  // So "busy" is retried for a few seconds before it counts as an error.
+  // "busy" may pass by itself (see BUSY_RETRIES): retried for a few seconds before it counts as an error.
   for (let attempt = 0; ; attempt++) {
     const r = await run('umount', umountArgs(target, false), ['ignore', 'ignore', 'pipe'], timeoutMs);
     if (r.spawnError) throw new MountError('EUMOUNT', `cannot run umount: ${r.spawnError.message}`);
