@@ -11,15 +11,14 @@
  * - bind-mount, binderfs, procfs, eventfd: in the class but they do not use
  *   the filesystem under test (mount namespaces, binderfs, /proc, eventfd).
  *
- * stress-ng runs in a mount namespace of its own without any other FUSE mount:
- * its getdent stressor walks all of /tmp (and /proc, /dev, /sys, /run), which
- * on the host would enter the mounts of test files running alongside — keeping
- * them busy when they unmount, adding listings they count, and hanging on a
- * server they stopped on purpose.
+ * stress-ng runs where no other FUSE mount is visible (aloneWithMount): its
+ * getdent stressor walks all of /tmp and would enter the mounts of the test
+ * files running alongside.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
+import { aloneWithMount } from '@tsfuse/testkit';
 import { canMount, have, removeTempDir, run, sh, startDaemon, stopDaemon, tempDir, type Daemon } from './helpers/daemon.js';
 
 const STRESSORS = [
@@ -34,16 +33,6 @@ const GROUP = 7;
 const SECONDS = Number(process.env.TSFUSE_STRESS_SECONDS ?? 6);
 /** Keep the data stressors to a size the memory backend holds comfortably. */
 const SIZES = ['--hdd-bytes', '64m', '--iomix-bytes', '64m', '--fallocate-bytes', '16m', '--sync-file-bytes', '64m', '--copy-file-bytes', '128m'];
-
-/**
- * `sh -c ALONE sh MNT ARGS...`, in a new private mount namespace: detach every FUSE mount but MNT there (the
- * host's stay as they are), then run stress-ng ARGS.
- */
-const ALONE = `keep=$1; shift
-others() { awk -v keep="$keep" '{ split($0, a, " - "); split(a[2], b, " "); if (b[1] ~ /^fuse/ && $5 != keep) print $5 }' /proc/self/mountinfo; }
-others | while read -r m; do umount -l "$m" 2>/dev/null; done
-if [ -n "$(others)" ]; then echo "FAILED to detach other FUSE mounts: $(others)"; exit 1; fi
-exec stress-ng "$@"`;
 
 const skip = !canMount() ? 'needs root and /dev/fuse'
   : !have('stress-ng') ? 'stress-ng is not installed (apt-get install stress-ng)'
@@ -71,12 +60,10 @@ for (let g = 0; g < STRESSORS.length; g += GROUP) {
   it(`stress-ng ${group.join(' ')} (${SECONDS} s, --verify): no failures`, async () => {
     const args = group.flatMap((s) => [`--${s}`, '1']);
     const stress = async () => {
-      const r = await run(
-        'unshare',
-        ['-m', '--propagation', 'private', 'sh', '-c', ALONE, 'sh', join(dir, 'mnt'),
-          ...args, '--timeout', String(SECONDS), '--verify', '--metrics-brief', '--temp-path', join(dir, 'mnt', 'stress'), ...SIZES],
-        { timeoutMs: (SECONDS + 120) * 1000 },
-      );
+      const [cmd, ...argv] = aloneWithMount(join(dir, 'mnt'), [
+        'stress-ng', ...args, '--timeout', String(SECONDS), '--verify', '--metrics-brief', '--temp-path', join(dir, 'mnt', 'stress'), ...SIZES,
+      ]);
+      const r = await run(cmd!, argv, { timeoutMs: (SECONDS + 120) * 1000 });
       return { r, out: r.stdout + r.stderr };
     };
     let { r, out } = await stress();

@@ -11,3 +11,4 @@ export {
   runConformance, runScenario, selectScenarios, formatResult, formatSummary,
   type BackendFactory, type BackendFixture, type ConformanceOptions, type ConformanceReport, type ScenarioResult, type ScenarioStatus,
 } from './conformance.js';
+export { aloneWithMount, shellCommand } from './mount-isolation.js';
