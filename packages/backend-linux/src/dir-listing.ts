@@ -218,6 +218,13 @@ export class DirListing {
     return lo;
   }
 
+  /** Where `name` is, or -1 (found by its nameKey, as a listing read from the host is sorted). */
+  indexOf(name: string): number {
+    const key = nameKey(name);
+    const i = this.afterName(key, name) - 1;
+    return i >= 0 && this.keys[i] === key && this.names[i] === name ? i : -1;
+  }
+
   /** First position within key's group whose name sorts after `name` (or the group's end). */
   afterName(key: number, name: string): number {
     let i = this.lowerBound(key);

@@ -1,6 +1,5 @@
 import { AHEAD_MAX_NAMES, type HostSyscalls } from '@tsfuse/passthrough';
 import { settledCtime, type DirListing } from './dir-listing.js';
-import { nameKey } from './name-hash.js';
 import { XattrNames } from './xattr-names.js';
 
 /** Most lists read ahead and not yet asked for (beyond it the oldest go). */
@@ -50,7 +49,7 @@ export class XattrReadAhead {
     }
     // A lone query (one getfattr, the kernel's before one write) is not worth a part.
     if (++state.misses < 2) return undefined;
-    const i = positionOf(listing, name);
+    const i = listing.indexOf(name);
     if (i < 0) return undefined;
     const part = Math.floor(i / AHEAD_MAX_NAMES);
     if (state.parts[part] !== 0) return undefined;
@@ -80,11 +79,4 @@ export class XattrReadAhead {
   get size(): number {
     return this.waiting.size;
   }
-}
-
-/** Where `name` is in `listing`, or -1 (found by its cookie key; listings sort by it). */
-function positionOf(listing: DirListing, name: string): number {
-  const key = nameKey(name);
-  for (let i = listing.lowerBound(key), end = listing.upperBound(key); i < end; i++) if (listing.names[i] === name) return i;
-  return -1;
 }

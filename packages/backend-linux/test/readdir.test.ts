@@ -385,4 +385,16 @@ test('a listing read while the stamp could hide a change is re-read at the next 
   assert.is(reads, 2, 'never mid-iteration while unchanged');
 });
 
+test('DirListing.indexOf finds every name of a host listing (latin1 bytes included) and nothing else', () => {
+  const names = Array.from({ length: 500 }, (_, i) => `n${i}`).concat(['\xff\xfe', 'caf\xe9']);
+  const l = DirListing.fromNames(names, { mtimeNs: 1n, ctimeNs: 1n });
+  for (const n of names) {
+    const i = l.indexOf(n);
+    assert.ok(i >= 0, n);
+    assert.is(l.names[i], n);
+  }
+  assert.is(l.indexOf('missing'), -1);
+  assert.is(l.indexOf(''), -1);
+});
+
 test.run();
