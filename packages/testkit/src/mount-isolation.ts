@@ -8,7 +8,7 @@
  * only the mount under test.
  */
 const ALONE = `keep=$1; shift
-others() { awk -v keep="$keep" '{ split($0, a, " - "); split(a[2], b, " "); if (b[1] ~ /^fuse/ && $5 != keep) print $5 }' /proc/self/mountinfo; }
+others() { awk -v keep="$keep" '{ split($0, a, " - "); split(a[2], b, " "); if (b[1] ~ /^fuse(blk)?([.]|$)/ && $5 != keep) print $5 }' /proc/self/mountinfo; }
 others | while read -r m; do umount -l "$m" 2>/dev/null; done
 if [ -n "$(others)" ]; then echo "FAILED to detach other FUSE mounts: $(others)"; exit 1; fi
 exec "$@"`;
